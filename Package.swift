@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings list for every Swift target (STYLE.md): Swift 6 mode comes with the tools version.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Mixdown",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mixdown", targets: ["mixdown"]),
+        .library(name: "MixEngine", targets: ["MixEngine"]),
+        .library(name: "MixDSP", targets: ["MixDSP"]),
+        .library(name: "MixAnalysis", targets: ["MixAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C libraries from Debian, through pkg-config
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
+        .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+
+        // MARK: Layers, dependencies pointing inward
+        .target(name: "MixDSP", swiftSettings: swiftSettings),
+        .target(name: "MixAnalysis", dependencies: ["MixDSP", "CEBUR128", "CFFTW3"], swiftSettings: swiftSettings),
+        .target(
+            name: "MixEngine",
+            dependencies: ["MixDSP", "MixAnalysis", "CSndFile", "CSoxr"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mixdown",
+            dependencies: ["MixEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "MixTesting", dependencies: ["MixEngine", "CSndFile"], swiftSettings: swiftSettings),
+
+        // MARK: Tests, one target per library target
+        .testTarget(name: "MixDSPTests", dependencies: ["MixDSP", "MixTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "MixAnalysisTests", dependencies: ["MixAnalysis", "MixTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MixEngineTests",
+            dependencies: ["MixEngine", "MixTesting", "CSndFile"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "MixdownCLITests", dependencies: ["MixTesting"], swiftSettings: swiftSettings),
+    ]
+)

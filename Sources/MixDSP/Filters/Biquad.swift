@@ -1,0 +1,49 @@
+/// One channel of a second-order IIR filter in transposed direct form II, which keeps the
+/// state small and behaves well in single precision.
+public struct Biquad: Sendable {
+    /// The coefficients in use; changing them keeps the state (no click on small moves).
+    public var coefficients: BiquadCoefficients {
+        didSet { loadCoefficients() }
+    }
+
+    private var b0: Float = 1, b1: Float = 0, b2: Float = 0, a1: Float = 0, a2: Float = 0
+    private var state1: Float = 0
+    private var state2: Float = 0
+
+    /// A filter with the given coefficients and silent state.
+    public init(_ coefficients: BiquadCoefficients) {
+        self.coefficients = coefficients
+        loadCoefficients()
+    }
+
+    private mutating func loadCoefficients() {
+        b0 = Float(coefficients.b0)
+        b1 = Float(coefficients.b1)
+        b2 = Float(coefficients.b2)
+        a1 = Float(coefficients.a1)
+        a2 = Float(coefficients.a2)
+    }
+
+    /// Clears the filter's memory.
+    public mutating func reset() {
+        state1 = 0
+        state2 = 0
+    }
+
+    /// Filters `samples` in place.
+    public mutating func process(_ samples: UnsafeMutableBufferPointer<Float>) {
+        // State in locals for the loop, stored back once (STYLE.md: hot loops).
+        var s1 = state1, s2 = state2
+        let (b0, b1, b2, a1, a2) = (self.b0, self.b1, self.b2, self.a1, self.a2)
+        for index in samples.indices {
+            let x = samples[index]
+            let y = b0 * x + s1
+            s1 = b1 * x - a1 * y + s2
+            s2 = b2 * x - a2 * y
+            samples[index] = y
+        }
+        // Flush denormals: a decaying tail must not slow the filter to a crawl.
+        state1 = abs(s1) < 1e-30 ? 0 : s1
+        state2 = abs(s2) < 1e-30 ? 0 : s2
+    }
+}

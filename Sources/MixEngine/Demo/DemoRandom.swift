@@ -1,0 +1,26 @@
+/// SplitMix64: a small, seeded generator, so the demo session is the same bytes every time.
+struct DemoRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in −1…1.
+    mutating func bipolar() -> Float {
+        Float(Double(next() >> 11) / Double(1 << 53)) * 2 - 1
+    }
+
+    /// Uniform in `range`.
+    mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+        range.lowerBound + Double(next() >> 11) / Double(1 << 53) * (range.upperBound - range.lowerBound)
+    }
+}

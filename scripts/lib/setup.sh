@@ -1,0 +1,45 @@
+# Shared set-up for ./mixdown, ./scripts/test and ./scripts/bench. Source it; do not run it.
+# Installs what the build needs on a fresh Debian machine that has only the Swift toolchain,
+# and only what is missing, so a second run costs a few milliseconds.
+
+MIXDOWN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# The C libraries the package links (see the systemLibrary targets in Package.swift).
+MIXDOWN_BUILD_PACKAGES=(pkg-config libsndfile1-dev libsoxr-dev libebur128-dev libfftw3-dev)
+
+# Prints the packages among "$@" that dpkg does not list as installed.
+missing_apt_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+
+# Installs the Debian packages among "$@" that are missing (apt-get update first, once).
+ensure_apt_packages() {
+  local missing
+  missing=$(missing_apt_packages "$@")
+  [[ -z "$missing" ]] && return 0
+  local sudo=""
+  [[ "$(id -u)" != "0" ]] && sudo="sudo"
+  echo "mixdown: installing $(echo $missing | tr '\n' ' ')(apt-get)…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >&2
+  # shellcheck disable=SC2086
+  $sudo apt-get install -y -qq --no-install-recommends $missing >&2
+}
+
+# Installs the Python modules among "$@" that python3 cannot import (pip, PyPI).
+ensure_python_modules() {
+  local module missing=()
+  for module in "$@"; do
+    python3 -c "import $module" 2>/dev/null || missing+=("$module")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  echo "mixdown: installing ${missing[*]} (pip)…" >&2
+  python3 -m pip install -q "${missing[@]}" >&2
+}
+
+ensure_build_dependencies() {
+  ensure_apt_packages "${MIXDOWN_BUILD_PACKAGES[@]}"
+}
