@@ -7,7 +7,10 @@ public final class AudioFileWriter {
     /// The file types and sample formats Mixdown writes.
     public enum FileType: Sendable, Equatable {
         case wav(bits: Int)
-        case wavFloat
+        /// 32- or 64-bit IEEE float WAV.
+        case wavFloat(bits: Int)
+        /// WAVE_FORMAT_EXTENSIBLE with PCM samples.
+        case wavExtensible(bits: Int)
         case flac(bits: Int)
         case aiff(bits: Int)
         case mp3
@@ -26,7 +29,8 @@ public final class AudioFileWriter {
             }
             switch self {
             case .wav(let bits): return Int32(SF_FORMAT_WAV) | pcm(bits)
-            case .wavFloat: return Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT)
+            case .wavFloat(let bits): return Int32(SF_FORMAT_WAV) | Int32(bits == 64 ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT)
+            case .wavExtensible(let bits): return Int32(SF_FORMAT_WAVEX) | pcm(bits)
             case .flac(let bits): return Int32(SF_FORMAT_FLAC) | (bits == 8 ? Int32(SF_FORMAT_PCM_S8) : pcm(bits))
             case .aiff(let bits): return Int32(SF_FORMAT_AIFF) | (bits == 8 ? Int32(SF_FORMAT_PCM_S8) : pcm(bits))
             case .mp3: return Int32(SF_FORMAT_MPEG) | Int32(SF_FORMAT_MPEG_LAYER_III)

@@ -70,7 +70,7 @@ public enum RoleGuesser {
 
     /// The median interval in semitones, folded into 0…6, between two pitch tracks where both
     /// are voiced; nil when they share too few voiced windows to say.
-    static func medianInterval(_ track: [Float], against reference: [Float]) -> Float? {
+    public static func medianInterval(_ track: [Float], against reference: [Float]) -> Float? {
         var intervals: [Float] = []
         for (pitch, referencePitch) in zip(track, reference) where pitch > 0 && referencePitch > 0 {
             let semitones = 12 * log2(pitch / referencePitch)
