@@ -18,3 +18,13 @@ public struct ContentFeatures: Sendable, Equatable {
         self.pitchTrackHz = pitchTrackHz
     }
 }
+
+/// How much of the content to analyse while scanning a stem.
+public enum ContentAnalysis: Sendable {
+    /// None: the role is known from the name or the user.
+    case none
+    /// Band shares and activity: enough to tell a beat, an adlib and a lead.
+    case features
+    /// The features and a pitch track: needed to tell a double from a harmony.
+    case featuresAndPitch
+}

@@ -30,8 +30,8 @@ public struct SessionInspector: Sendable {
         folder: URL, progress: (@Sendable (Double) -> Void)? = nil
     ) async throws -> SessionInspection {
         let (candidates, ignored) = try listFiles(in: folder)
-        let unknownRoleExists = candidates.contains { RoleNameRules.role(forFileName: $0.lastPathComponent) == nil }
-        let reports = await scanAll(candidates, tracksPitch: unknownRoleExists, progress: progress)
+        let analyses = contentAnalyses(for: candidates.map { StemName.displayName($0.lastPathComponent) })
+        let reports = await scanAll(candidates, analyses: analyses, progress: progress)
         return settle(reports, ignored: ignored)
     }
 
@@ -52,6 +52,20 @@ public struct SessionInspector: Sendable {
         reports.sort(by: StemOrder.precedes)
         let rate = SessionRate.choose(stemRates: reports.filter(\.isUsable).compactMap(\.sampleRate), overrideHz: rateOverrideHz)
         return SessionInspection(sessionRate: rate, stems: reports, ignored: ignored)
+    }
+
+    /// Which stems need content features: those whose role must be guessed, plus (for telling
+    /// doubles from harmonies) a named lead's pitch when any stem must be guessed.
+    func contentAnalyses(for names: [String]) -> [ContentAnalysis] {
+        let known = names.map { roleOverrides[$0] ?? RoleNameRules.role(forFileName: $0) }
+        let anyGuessed = known.contains(nil)
+        return known.map { role in
+            switch role {
+            case nil: return .featuresAndPitch
+            case .lead? where anyGuessed: return .featuresAndPitch
+            default: return .none
+            }
+        }
     }
 
     private func listFiles(in folder: URL) throws -> (candidates: [URL], ignored: [String]) {
@@ -81,7 +95,7 @@ public struct SessionInspector: Sendable {
     }
 
     private func scanAll(
-        _ urls: [URL], tracksPitch: Bool, progress: (@Sendable (Double) -> Void)?
+        _ urls: [URL], analyses: [ContentAnalysis], progress: (@Sendable (Double) -> Void)?
     ) async -> [StemReport] {
         let sizes = urls.map { Double((try? $0.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) + 1 }
         let totalSize = sizes.reduce(0, +)
@@ -92,10 +106,11 @@ public struct SessionInspector: Sendable {
             func start(_ index: Int) {
                 let url = urls[index]
                 let weight = sizes[index] / totalSize
+                let analysis = analyses[index]
                 group.addTask {
                     let report = StemScanner.scan(
                         url: url, displayName: StemName.displayName(url.lastPathComponent),
-                        tracksPitch: tracksPitch
+                        analysis: analysis
                     ) { fraction in
                         if let progress { progress(tracker.update(index, to: fraction * weight)) }
                     }

@@ -12,15 +12,16 @@ public enum StemScanner {
     public static let minimumDurationSeconds = 0.01
 
     /// Scans the file at `url`, shown as `displayName`. Never throws: a problem becomes the
-    /// report's rejection. `tracksPitch` adds the pitch track the role guesser uses;
-    /// `progress` gets the share of the file decoded so far.
+    /// report's rejection. `analysis` says how much of the role guesser's features to measure
+    /// (they cost time, and only stems whose role must be guessed need them); `progress` gets
+    /// the share of the file decoded so far.
     public static func scan(
-        url: URL, displayName: String, tracksPitch: Bool = false, progress: ((Double) -> Void)? = nil
+        url: URL, displayName: String, analysis: ContentAnalysis = .none, progress: ((Double) -> Void)? = nil
     ) -> StemReport {
         var report = StemReport(fileName: displayName)
         do {
             let (declared, kind) = try readHeader(url: url, report: &report)
-            try decode(url: url, declared: declared, kind: kind, tracksPitch: tracksPitch, progress: progress, report: &report)
+            try decode(url: url, declared: declared, kind: kind, analysis: analysis, progress: progress, report: &report)
         } catch let rejection as InputRejection {
             report.rejection = rejection
             report.contentFeatures = nil
@@ -99,7 +100,7 @@ public enum StemScanner {
     // MARK: Decode
 
     private static func decode(
-        url: URL, declared: DeclaredStream?, kind: SniffedKind, tracksPitch: Bool, progress: ((Double) -> Void)?,
+        url: URL, declared: DeclaredStream?, kind: SniffedKind, analysis: ContentAnalysis, progress: ((Double) -> Void)?,
         report: inout StemReport
     ) throws {
         let reader: SndFileReader
@@ -133,7 +134,7 @@ public enum StemScanner {
             report.notes.append("\(channels) channels, read as \(fold.layoutName), folded to stereo (ITU-R BS.775)")
         }
         let tally = try streamSamples(
-            reader: reader, tracksPitch: tracksPitch, ignoresLFE: channels == 6 || channels >= 7,
+            reader: reader, analysis: analysis, ignoresLFE: channels == 6 || channels >= 7,
             expectedFrameCount: declared?.presentFrameCount ?? reader.reportedFrameCount, progress: progress)
         report.frameCount = tally.frameCount
         report.peakDBFS = tally.peak > 0 ? Decibels.fromAmplitude(Double(tally.peak)) : nil
@@ -155,7 +156,7 @@ public enum StemScanner {
     }
 
     private static func streamSamples(
-        reader: SndFileReader, tracksPitch: Bool, ignoresLFE: Bool, expectedFrameCount: Int64,
+        reader: SndFileReader, analysis: ContentAnalysis, ignoresLFE: Bool, expectedFrameCount: Int64,
         progress: ((Double) -> Void)?
     ) throws -> Tally {
         let channels = reader.channelCount
@@ -166,8 +167,10 @@ public enum StemScanner {
             throw InputRejection("unusable sample rate: \(reader.sampleRate) Hz")
         }
         if ignoresLFE { meter.ignoreChannel(3) }
-        let features = ContentFeatureExtractor(
-            sampleRate: reader.sampleRate, maxFrameCount: blockFrameCount, tracksPitch: tracksPitch)
+        let features = analysis == .none
+            ? nil
+            : ContentFeatureExtractor(
+                sampleRate: reader.sampleRate, maxFrameCount: blockFrameCount, tracksPitch: analysis == .featuresAndPitch)
         var tally = Tally()
         while true {
             let frames = reader.read(into: block, frameCount: blockFrameCount)
@@ -185,14 +188,14 @@ public enum StemScanner {
             }
             tally.peak = peak
             meter.add(interleaved: block, frameCount: frames)
-            features.add(interleaved: block, frameCount: frames, channelCount: channels)
+            features?.add(interleaved: block, frameCount: frames, channelCount: channels)
             tally.frameCount += Int64(frames)
             if let progress, expectedFrameCount > 0 {
                 progress(min(1, Double(tally.frameCount) / Double(expectedFrameCount)))
             }
         }
         tally.loudnessLUFS = meter.integratedLUFS
-        tally.features = features.finish()
+        tally.features = features?.finish()
         return tally
     }
 
