@@ -22,6 +22,7 @@ public enum StemScanner {
         do {
             let (declared, kind) = try readHeader(url: url, report: &report)
             try decode(url: url, declared: declared, kind: kind, analysis: analysis, progress: progress, report: &report)
+            noteExtensionMismatch(fileName: url.lastPathComponent, kind: kind, report: &report)
         } catch let rejection as InputRejection {
             report.rejection = rejection
             report.contentFeatures = nil
@@ -68,7 +69,6 @@ public enum StemScanner {
             try checkDeclaredLength(declared)
             report.notes += declared.notes
         }
-        noteExtensionMismatch(fileName: url.lastPathComponent, kind: kind, report: &report)
         return (declared, kind)
     }
 

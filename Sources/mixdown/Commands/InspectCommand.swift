@@ -26,7 +26,7 @@ struct InspectCommand: AsyncParsableCommand {
             inspection = try await inspector.inspect(folder: URL(fileURLWithPath: folder)) { progress?.update($0) }
         } catch let rejection as InputRejection {
             progress?.finish()
-            throw ValidationError(rejection.reason)
+            throw CommandFailure(rejection.reason)
         }
         progress?.finish()
         try session.checkRoleFilesExist(in: inspection)
@@ -87,5 +87,14 @@ struct SessionOptions: ParsableArguments {
         for file in try parsedRoles().keys.sorted() where !names.contains(file) {
             throw ValidationError("--role: no audio file named \"\(file)\" in the folder")
         }
+    }
+}
+
+/// A failure that is not a usage error: printed as "Error: <message>", exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ message: String) {
+        description = message
     }
 }
