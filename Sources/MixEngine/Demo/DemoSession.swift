@@ -67,14 +67,20 @@ public enum DemoSession {
         var right = left
         BeatSynth(sampleRate: rate, beatSeconds: beatSeconds, barCount: barCount, rootNotes: [57, 53, 48, 55])
             .render(left: &left, right: &right)
+        // Beats arrive mastered: a soft clip makes it dense (about −9 LUFS), like a real one.
         let peak = max(left.map(abs).max() ?? 1, right.map(abs).max() ?? 1)
-        let scale = pow(10, Float(-1) / 20) / max(peak, 1e-9)
-        try save(fileNames[4], channels: [left.map { $0 * scale }, right.map { $0 * scale }])
+        let drive: Float = 3
+        func master(_ x: Float) -> Float { tanh(drive * x / max(peak, 1e-9)) / tanh(drive) }
+        try save(fileNames[4], channels: [
+            normalised(left.map(master), peakDBFS: -1, reference: right.map(master)),
+            normalised(right.map(master), peakDBFS: -1, reference: left.map(master)),
+        ])
         return urls
     }
 
-    static func normalised(_ buffer: [Float], peakDBFS: Float) -> [Float] {
-        let peak = buffer.map(abs).max() ?? 0
+    /// `buffer` scaled so the louder of it and `reference` peaks at `peakDBFS` (a stereo pair keeps its balance).
+    static func normalised(_ buffer: [Float], peakDBFS: Float, reference: [Float] = []) -> [Float] {
+        let peak = max(buffer.map(abs).max() ?? 0, reference.map(abs).max() ?? 0)
         guard peak > 0 else { return buffer }
         let scale = pow(10, peakDBFS / 20) / peak
         return buffer.map { $0 * scale }
