@@ -49,6 +49,7 @@ let package = Package(
             dependencies: ["MixEngine", "MixTesting", "CSndFile"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MixdownCLITests", dependencies: ["MixTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MixdownCLITests", dependencies: ["MixTesting"], exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
 )

@@ -21,6 +21,7 @@ struct ResamplerTests {
         let fit = SineFit(middle, frequencyHz: 1000, sampleRate: 48_000)
         #expect(abs(fit.amplitude - 0.5) < 0.5 * 0.001)
         #expect(fit.thdPlusNoiseDB < -100, "THD+N \(fit.thdPlusNoiseDB) dB")
+        print(String(format: "resampler 44.1 → 48 kHz, 1 kHz sine: THD+N %.1f dB", fit.thdPlusNoiseDB))
         // A frequency error of even 0.01 % would leave a residual far above −100 dB over 1.8 s.
         let detuned = SineFit(middle, frequencyHz: 1000.1, sampleRate: 48_000)
         #expect(detuned.thdPlusNoiseDB > -60)

@@ -57,6 +57,12 @@ public struct BiquadCoefficients: Sendable, Equatable {
         return BiquadCoefficients(b0: b0, b1: -(1 + p.cosW0), b2: b0, a0: 1 + p.alpha, a1: -2 * p.cosW0, a2: 1 - p.alpha)
     }
 
+    /// Band-pass with 0 dB peak gain: `H(s) = (s/Q) / (s² + s/Q + 1)`; exactly unity, in phase, at `centerHz`.
+    public static func bandPass(centerHz: Double, q: Double, sampleRate: Double) -> BiquadCoefficients {
+        let p = Prototype(frequencyHz: centerHz, q: q, sampleRate: sampleRate)
+        return BiquadCoefficients(b0: p.alpha, b1: 0, b2: -p.alpha, a0: 1 + p.alpha, a1: -2 * p.cosW0, a2: 1 - p.alpha)
+    }
+
     /// Peaking EQ ("bell"): `gainDB` at `centerHz`, unity far from it.
     public static func bell(centerHz: Double, q: Double, gainDB: Double, sampleRate: Double) -> BiquadCoefficients {
         let p = Prototype(frequencyHz: centerHz, q: q, sampleRate: sampleRate)

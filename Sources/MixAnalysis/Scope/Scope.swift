@@ -1,0 +1,82 @@
+import Foundation
+
+/// What a scope shows of the audio since the last snapshot: a 512-point waveform (the peak of
+/// each stretch, sign kept), the L/R correlation (−1…+1) and 512 goniometer points (mid, side).
+public struct ScopeSnapshot: Sendable, Equatable {
+    public var waveform: [Float]
+    public var correlation: Float
+    /// Interleaved (mid, side) pairs, 512 of them.
+    public var goniometer: [Float]
+}
+
+/// Collects stereo audio between display frames in fixed memory (the newest `capacity` frames)
+/// and turns it into a `ScopeSnapshot`.
+public final class Scope {
+    public static let pointCount = 512
+
+    public let capacity: Int
+    private var left: [Float]
+    private var right: [Float]
+    private var writeIndex = 0
+    private var filled = 0
+    private var sumLR: Double = 0
+    private var sumLL: Double = 0
+    private var sumRR: Double = 0
+
+    /// `capacity`: frames kept (a display frame's worth: the rate over the slowest frame rate).
+    public init(capacity: Int) {
+        precondition(capacity >= Self.pointCount)
+        self.capacity = capacity
+        left = [Float](repeating: 0, count: capacity)
+        right = left
+    }
+
+    /// Adds a stereo block.
+    public func add(left newLeft: UnsafePointer<Float>, right newRight: UnsafePointer<Float>, frameCount: Int) {
+        for i in 0..<frameCount {
+            let (l, r) = (newLeft[i], newRight[i])
+            left[writeIndex] = l
+            right[writeIndex] = r
+            writeIndex = writeIndex + 1 == capacity ? 0 : writeIndex + 1
+            sumLR += Double(l * r)
+            sumLL += Double(l * l)
+            sumRR += Double(r * r)
+        }
+        filled = min(capacity, filled + frameCount)
+    }
+
+    /// The correlation of what was added since the last snapshot: Σ LR / √(Σ L² · Σ R²);
+    /// 0 for silence (nothing to correlate).
+    public var correlation: Float {
+        let denominator = (sumLL * sumRR).squareRoot()
+        return denominator > 1e-20 ? Float(max(-1, min(1, sumLR / denominator))) : 0
+    }
+
+    /// The snapshot of the frames since the last one, then starts a new period.
+    public func snapshot() -> ScopeSnapshot {
+        let count = max(filled, 1)
+        let start = (writeIndex - count + capacity) % capacity
+        var waveform = [Float](repeating: 0, count: Self.pointCount)
+        var goniometer = [Float](repeating: 0, count: 2 * Self.pointCount)
+        for point in 0..<Self.pointCount {
+            let from = point * count / Self.pointCount
+            let to = max(from + 1, (point + 1) * count / Self.pointCount)
+            var peak: Float = 0
+            for offset in from..<min(to, count) {
+                let index = (start + offset) % capacity
+                let mid = 0.5 * (left[index] + right[index])
+                if abs(mid) > abs(peak) { peak = mid }
+            }
+            waveform[point] = peak
+            let index = (start + min(from, count - 1)) % capacity
+            goniometer[2 * point] = (left[index] + right[index]) * 0.70710678
+            goniometer[2 * point + 1] = (left[index] - right[index]) * 0.70710678
+        }
+        let result = ScopeSnapshot(waveform: waveform, correlation: correlation, goniometer: goniometer)
+        sumLR = 0
+        sumLL = 0
+        sumRR = 0
+        filled = 0
+        return result
+    }
+}

@@ -1,0 +1,138 @@
+/// A split-band de-esser: a sidechain band-passed to the sibilant range (centre/√2 to
+/// centre·√2, 5–10 kHz by default, 24 dB/octave skirts) drives a peak detector and a gain
+/// computer; only the sibilant band of the signal is turned down.
+///
+/// The band is an RBJ band-pass with 0 dB peak gain at the centre, and the output is
+/// `x − (1 − g)·band`: with no reduction the signal passes untouched, and a tone at the centre
+/// frequency is cut by exactly the reported gain reduction.
+public final class DeEsser: AudioProcessor {
+    /// The de-esser's settings, validated when set.
+    public struct Settings: Sendable, Equatable, Codable {
+        public var thresholdDB: Double
+        public var ratio: Double
+        public var centerHz: Double
+        /// The band's Q (√2 gives an octave each side of the centre at −3 dB).
+        public var q: Double
+        public var attackMs: Double
+        public var releaseMs: Double
+        /// The most the band is ever turned down.
+        public var maxReductionDB: Double
+
+        public init(
+            thresholdDB: Double = -30, ratio: Double = 4, centerHz: Double = 7071, q: Double = 1.41,
+            attackMs: Double = 1, releaseMs: Double = 60, maxReductionDB: Double = 12
+        ) {
+            self.thresholdDB = thresholdDB
+            self.ratio = ratio
+            self.centerHz = centerHz
+            self.q = q
+            self.attackMs = attackMs
+            self.releaseMs = releaseMs
+            self.maxReductionDB = maxReductionDB
+        }
+
+        public func validate() throws {
+            try SettingsError.check(thresholdDB, "thresholdDB", in: -80...0, unit: "dB")
+            try SettingsError.check(ratio, "ratio", in: 1...100)
+            try SettingsError.check(centerHz, "centerHz", in: 3000...14_000, unit: "Hz")
+            try SettingsError.check(q, "q", in: 0.3...10)
+            try SettingsError.check(attackMs, "attackMs", in: 0.01...100, unit: "ms")
+            try SettingsError.check(releaseMs, "releaseMs", in: 1...2000, unit: "ms")
+            try SettingsError.check(maxReductionDB, "maxReductionDB", in: 0...40, unit: "dB")
+        }
+    }
+
+    public private(set) var settings: Settings
+    /// Gain reduction of the sibilant band over the last block.
+    public private(set) var lastGainReduction = GainReductionReadout()
+    private var detector: LevelDetector
+    private var computer: GainComputer
+    private var band = StereoBiquad()
+    private var sidechain = [StereoBiquad](repeating: StereoBiquad(), count: 4)
+    private var bandLeft: [Float] = []
+    private var bandRight: [Float] = []
+    private var sideLeft: [Float] = []
+    private var sideRight: [Float] = []
+    private var sampleRate = 48_000.0
+
+    public init(_ settings: Settings = Settings()) throws {
+        try settings.validate()
+        self.settings = settings
+        detector = LevelDetector(mode: .peak, attackMs: settings.attackMs, releaseMs: settings.releaseMs)
+        computer = GainComputer(thresholdDB: Float(settings.thresholdDB), ratio: Float(settings.ratio), kneeDB: 2)
+    }
+
+    /// Changes the settings (validated first; nothing changes on error).
+    public func update(_ newSettings: Settings) throws {
+        try newSettings.validate()
+        settings = newSettings
+        computer = GainComputer(thresholdDB: Float(newSettings.thresholdDB), ratio: Float(newSettings.ratio), kneeDB: 2)
+        detector.setTimes(attackMs: newSettings.attackMs, releaseMs: newSettings.releaseMs)
+        loadCoefficients()
+    }
+
+    public func prepare(_ spec: ProcessSpec) {
+        sampleRate = spec.sampleRate
+        bandLeft = [Float](repeating: 0, count: spec.maxFrameCount)
+        bandRight = bandLeft
+        sideLeft = bandLeft
+        sideRight = bandLeft
+        loadCoefficients()
+        reset()
+    }
+
+    private func loadCoefficients() {
+        detector.prepare(sampleRate: sampleRate)
+        let center = min(settings.centerHz, 0.4 * sampleRate)
+        band.setCoefficients(.bandPass(centerHz: center, q: settings.q, sampleRate: sampleRate))
+        let low = center / 2.0.squareRoot(), high = min(center * 2.0.squareRoot(), 0.45 * sampleRate)
+        sidechain[0].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
+        sidechain[1].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
+        sidechain[2].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
+        sidechain[3].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
+    }
+
+    public func reset() {
+        detector.reset()
+        band.reset()
+        for index in sidechain.indices { sidechain[index].reset() }
+        lastGainReduction = GainReductionReadout()
+    }
+
+    public func process(_ block: AudioBlock) {
+        let count = block.frameCount
+        let maxReduction = Float(settings.maxReductionDB)
+        bandLeft.withUnsafeMutableBufferPointer { bandLeft in
+            bandRight.withUnsafeMutableBufferPointer { bandRight in
+                sideLeft.withUnsafeMutableBufferPointer { sideLeft in
+                    sideRight.withUnsafeMutableBufferPointer { sideRight in
+                        let (bl, br, sl, sr) = (bandLeft.baseAddress!, bandRight.baseAddress!, sideLeft.baseAddress!, sideRight.baseAddress!)
+                        bl.update(from: block.left, count: count)
+                        br.update(from: block.right, count: count)
+                        sl.update(from: block.left, count: count)
+                        sr.update(from: block.right, count: count)
+                        let bandBlock = AudioBlock(left: bl, right: br, frameCount: count)
+                        let sideBlock = AudioBlock(left: sl, right: sr, frameCount: count)
+                        band.process(bandBlock)
+                        for index in 0..<4 { sidechain[index].process(sideBlock) }
+                        var detector = self.detector
+                        let computer = self.computer
+                        var peak: Float = 0
+                        var sum: Float = 0
+                        for i in 0..<count {
+                            let level = detector.next(magnitude: max(abs(sl[i]), abs(sr[i])))
+                            let reduction = min(maxReduction, computer.gainReductionDB(level))
+                            let cut = 1 - FastMath.amplitude(-reduction)
+                            block.left[i] -= cut * bl[i]
+                            if block.channelCount == 2 { block.right[i] -= cut * br[i] }
+                            peak = max(peak, reduction)
+                            sum += reduction
+                        }
+                        self.detector = detector
+                        lastGainReduction = GainReductionReadout(maxDB: peak, meanDB: count > 0 ? sum / Float(count) : 0)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// A biquad (transposed direct form II) running both channels of a stereo signal in the two
+/// lanes of a `SIMD2<Float>`, with the same coefficients.
+@usableFromInline
+struct StereoBiquad {
+    @usableFromInline var b0: Float = 1, b1: Float = 0, b2: Float = 0, a1: Float = 0, a2: Float = 0
+    @usableFromInline var state1 = SIMD2<Float>.zero
+    @usableFromInline var state2 = SIMD2<Float>.zero
+
+    @usableFromInline init() {}
+
+    @usableFromInline
+    mutating func setCoefficients(_ c: BiquadCoefficients) {
+        (b0, b1, b2, a1, a2) = (Float(c.b0), Float(c.b1), Float(c.b2), Float(c.a1), Float(c.a2))
+    }
+
+    @usableFromInline
+    mutating func reset() {
+        state1 = .zero
+        state2 = .zero
+    }
+
+    /// Filters one stereo frame.
+    @inlinable @inline(__always)
+    mutating func process(_ x: SIMD2<Float>) -> SIMD2<Float> {
+        let y = b0 * x + state1
+        state1 = b1 * x - a1 * y + state2
+        state2 = b2 * x - a2 * y
+        return y
+    }
+
+    /// Filters a block in place (mono blocks use the left lane only).
+    @inlinable
+    mutating func process(_ block: AudioBlock) {
+        let (left, right) = (block.left, block.right)
+        var s1 = state1, s2 = state2
+        let (b0, b1, b2, a1, a2) = (self.b0, self.b1, self.b2, self.a1, self.a2)
+        if block.channelCount == 1 {
+            for i in 0..<block.frameCount {
+                let x = SIMD2(left[i], 0)
+                let y = b0 * x + s1
+                s1 = b1 * x - a1 * y + s2
+                s2 = b2 * x - a2 * y
+                left[i] = y.x
+            }
+        } else {
+            for i in 0..<block.frameCount {
+                let x = SIMD2(left[i], right[i])
+                let y = b0 * x + s1
+                s1 = b1 * x - a1 * y + s2
+                s2 = b2 * x - a2 * y
+                left[i] = y.x
+                right[i] = y.y
+            }
+        }
+        state1 = Self.flushDenormals(s1)
+        state2 = Self.flushDenormals(s2)
+    }
+
+    /// A decaying tail must not fall into denormals, which are 100× slower on x86.
+    @inlinable @inline(__always)
+    static func flushDenormals(_ v: SIMD2<Float>) -> SIMD2<Float> {
+        v.replacing(with: 0, where: (v * v) .< 1e-30)
+    }
+}
