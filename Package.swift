@@ -39,10 +39,14 @@ let package = Package(
             dependencies: ["MixEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "MixTesting", dependencies: ["MixEngine", "CSndFile"], swiftSettings: swiftSettings),
+        // Test support: counts allocations (its malloc family interposes glibc's in the test executable).
+        .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
+        .target(
+            name: "MixTesting", dependencies: ["MixEngine", "CSndFile", "CFFTW3", "CAllocationCounter"],
+            swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per library target
-        .testTarget(name: "MixDSPTests", dependencies: ["MixDSP", "MixTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "MixDSPTests", dependencies: ["MixDSP", "MixAnalysis", "MixTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "MixAnalysisTests", dependencies: ["MixAnalysis", "MixTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MixEngineTests",

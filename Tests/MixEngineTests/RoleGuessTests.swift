@@ -48,3 +48,19 @@ struct RoleGuessTests {
         #expect(RoleGuesser.medianInterval(Array(double.prefix(5)), against: lead) == nil)
     }
 }
+
+@Suite("Roles guessed from the content: sessions with little to go on")
+struct SparseSessionTests {
+    @Test("a session whose only unnamed voice is sparse still gets a lead")
+    func sparseVoiceBecomesLead() async throws {
+        let folder = try TemporaryDirectory()
+        let demo = try TemporaryDirectory()
+        let files = try DemoSession.write(to: demo.url)
+        // The demo's adlibs (sparse) under a name that says nothing, with the beat.
+        try FileManager.default.copyItem(at: files[3], to: folder.file("Audio 1.wav"))
+        try FileManager.default.copyItem(at: files[4], to: folder.file("Beat.wav"))
+        let inspection = try await SessionInspector().inspect(folder: folder.url)
+        let voice = inspection.stems.first { $0.fileName == "Audio 1.wav" }!
+        #expect(voice.role == RoleAssignment(.lead, source: .content))
+    }
+}

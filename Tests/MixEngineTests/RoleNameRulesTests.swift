@@ -32,6 +32,10 @@ struct RoleNameRulesTests {
         ("Kick.wav", .beat), ("01 Beat.mp3", .beat), ("Instrumentale.flac", .beat),
         ("adlib-hype.wav", .adlib), ("Main Beat.wav", .beat), ("Harmony Vox.wav", .harmony),
         ("final.wav", nil), ("untitled.wav", nil), ("", nil), (".wav", nil),
+        // Traps: phrases, credits and instruments next to role words
+        ("Backing Track (Instrumental).wav", .beat), ("Backing Track.wav", .beat), ("Lead Vox (prod. Kid).wav", .lead),
+        ("Hook Vox Piano Version.wav", .lead), ("Lead Vocals ft. Drums.wav", .lead), ("Harmony Stack.wav", .harmony),
+        ("BGV Stack.wav", .harmony), ("Vox Stack.wav", .lead), ("Stack 2.wav", .double), ("Harmonica.wav", .beat),
     ]
 
     @Test("the table", arguments: table)

@@ -109,3 +109,36 @@ struct CLITests {
         #expect(!result.standardOutput.contains("guessed"))
     }
 }
+
+@Suite("mixdown command line: names, links and the user's files")
+struct CLISafetyTests {
+    @Test("a hostile file name never reaches the terminal raw; links are followed")
+    func hostileNamesAndLinks() throws {
+        let folder = try TemporaryDirectory()
+        let tone = SignalGenerator.sine(frequencyHz: 220, sampleRate: 48_000, frameCount: 48_000, amplitude: 0.3)
+        try AudioFixture.write([tone], to: folder.file("Lead Vox.wav"), type: .wav(bits: 16), sampleRate: 48_000)
+        try Data("x".utf8).write(to: folder.file("evil\u{1B}[2J\u{1B}[31mpwned\nfake line.txt"))
+        try FileManager.default.createSymbolicLink(at: folder.file("Beat.wav"), withDestinationURL: folder.file("Lead Vox.wav"))
+        let sub = folder.file("takes")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: folder.file("linked takes"), withDestinationURL: sub)
+        let result = try CLITests.run("inspect", folder.url.path)
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(!result.standardOutput.contains("\u{1B}"))
+        #expect(!result.standardOutput.contains("\nfake line"))
+        #expect(result.standardOutput.contains("ignored linked takes: a folder"))
+        #expect(result.standardOutput.contains("2 usable, 0 rejected"))
+    }
+
+    @Test("demo refuses a folder that holds the user's files, and touches nothing in it")
+    func demoKeepsUserFiles() throws {
+        let folder = try TemporaryDirectory()
+        let take = folder.file("Lead Vox.wav")
+        try Data("my precious take".utf8).write(to: take)
+        try Data("notes".utf8).write(to: folder.file("notes.txt"))
+        let result = try CLITests.run("demo", "--out", folder.url.path)
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("already holds other files"))
+        #expect(try String(contentsOf: take, encoding: .utf8) == "my precious take")
+    }
+}

@@ -1,5 +1,6 @@
 import CEBUR128
 import Foundation
+import MixDSP
 
 /// EBU R 128 / ITU-R BS.1770 loudness of a stream, measured by libebur128.
 ///
@@ -41,8 +42,8 @@ public final class LoudnessMeter {
         self.state = state
         self.channelCount = channelCount
         self.sampleRate = sampleRate
-        // BS.1770 weighs a mono signal as one channel; libebur128 defaults channel 3 to
-        // centre and 4/5 to surrounds, which is right for the WAVE 5.1 order too.
+        // libebur128's default map is L R C, unused, Ls Rs and unused after that: always set
+        // the positions of more than two channels (`setChannelPositions`).
     }
 
     deinit {
@@ -50,9 +51,25 @@ public final class LoudnessMeter {
         ebur128_destroy(&pointer)
     }
 
-    /// Marks a channel as not counted (an LFE channel, per BS.1770).
-    public func ignoreChannel(_ channel: Int) {
-        _ = ebur128_set_channel(state, UInt32(channel), Int32(EBUR128_UNUSED.rawValue))
+    /// Tells the meter where each channel plays, for the BS.1770 weights: the LFE is not
+    /// counted, surrounds weigh +1.5 dB. Mono and stereo need no call.
+    public func setChannelPositions(_ positions: [ChannelLayout.Position]) {
+        guard positions.count > 2 else { return }
+        for (index, position) in positions.enumerated() where index < channelCount {
+            let channel: UInt32
+            switch position {
+            case .left: channel = EBUR128_LEFT.rawValue
+            case .right: channel = EBUR128_RIGHT.rawValue
+            case .center: channel = EBUR128_CENTER.rawValue
+            case .lfe: channel = EBUR128_UNUSED.rawValue
+            case .leftSurround: channel = EBUR128_LEFT_SURROUND.rawValue
+            case .rightSurround: channel = EBUR128_RIGHT_SURROUND.rawValue
+            case .leftBack: channel = EBUR128_Mp135.rawValue
+            case .rightBack: channel = EBUR128_Mm135.rawValue
+            case .backCenter: channel = EBUR128_Mp180.rawValue
+            }
+            _ = ebur128_set_channel(state, UInt32(index), Int32(channel))
+        }
     }
 
     /// Pushes `frameCount` interleaved frames.

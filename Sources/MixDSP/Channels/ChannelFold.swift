@@ -3,9 +3,9 @@
 ///
 /// Layouts with more than two channels follow the ITU-R BS.775 downmix: front channels go
 /// straight through, centre and surrounds are added at −3 dB (0.7071), the LFE channel is
-/// left out. Channel order is the WAVE/SMPTE order (L, R, C, LFE, Ls, Rs, …), which is what
-/// libsndfile returns for WAV, FLAC and Ogg. The sum is not normalised: the engine works in
-/// float with headroom, and each stem is loudness-matched afterwards.
+/// left out. The channel order depends on the container (`ChannelLayout.Order`). The sum is
+/// not normalised: the engine works in float with headroom, and each stem is loudness-matched
+/// afterwards.
 public struct ChannelFold: Sendable, Equatable {
     /// Gain of each input channel into the left output.
     public let leftGains: [Float]
@@ -23,36 +23,40 @@ public struct ChannelFold: Sendable, Equatable {
     /// Whether the fold changes anything (more than two channels in).
     public var isDownmix: Bool { channelCount > 2 }
 
-    /// The fold for `channelCount` inputs (1…8), or nil when no layout is defined for it.
-    public static func forChannelCount(_ channelCount: Int) -> ChannelFold? {
-        let c = minus3dB
-        switch channelCount {
-        case 1:
-            // Mono is heard in the centre: the same signal on both sides.
-            return ChannelFold(leftGains: [1], rightGains: [1], layoutName: "mono")
-        case 2:
-            return ChannelFold(leftGains: [1, 0], rightGains: [0, 1], layoutName: "stereo")
-        case 3:  // L R C
-            return ChannelFold(leftGains: [1, 0, c], rightGains: [0, 1, c], layoutName: "3.0 (L R C)")
-        case 4:  // L R Ls Rs
-            return ChannelFold(leftGains: [1, 0, c, 0], rightGains: [0, 1, 0, c], layoutName: "quad (L R Ls Rs)")
-        case 5:  // L R C Ls Rs
-            return ChannelFold(
-                leftGains: [1, 0, c, c, 0], rightGains: [0, 1, c, 0, c], layoutName: "5.0 (L R C Ls Rs)")
-        case 6:  // L R C LFE Ls Rs
-            return ChannelFold(
-                leftGains: [1, 0, c, 0, c, 0], rightGains: [0, 1, c, 0, 0, c], layoutName: "5.1 (L R C LFE Ls Rs)")
-        case 7:  // L R C LFE Cs Ls Rs: the back centre splits equally
-            return ChannelFold(
-                leftGains: [1, 0, c, 0, 0.5, c, 0], rightGains: [0, 1, c, 0, 0.5, 0, c],
-                layoutName: "6.1 (L R C LFE Cs Ls Rs)")
-        case 8:  // L R C LFE Lb Rb Ls Rs
-            return ChannelFold(
-                leftGains: [1, 0, c, 0, c, 0, c, 0], rightGains: [0, 1, c, 0, 0, c, 0, c],
-                layoutName: "7.1 (L R C LFE Lb Rb Ls Rs)")
-        default:
-            return nil
+    /// A fold with the given gains.
+    public init(leftGains: [Float], rightGains: [Float], layoutName: String) {
+        precondition(leftGains.count == rightGains.count)
+        self.leftGains = leftGains
+        self.rightGains = rightGains
+        self.layoutName = layoutName
+    }
+
+    /// The fold for `channelCount` inputs (1…8) stored in `order`, or nil when no layout is
+    /// defined for it.
+    public static func forChannelCount(_ channelCount: Int, order: ChannelLayout.Order = .wave) -> ChannelFold? {
+        ChannelLayout.standard(channelCount: channelCount, order: order).map(ChannelFold.init(layout:))
+    }
+
+    /// The BS.775 fold of a layout: fronts straight through, centre and surrounds at −3 dB,
+    /// a back centre split equally, the LFE left out; mono to both sides at full level.
+    public init(layout: ChannelLayout) {
+        let c = Self.minus3dB
+        var left: [Float] = [], right: [Float] = []
+        for position in layout.positions {
+            let (l, r): (Float, Float)
+            switch position {
+            case .left: (l, r) = (1, 0)
+            case .right: (l, r) = (0, 1)
+            case .center: (l, r) = layout.positions.count == 1 ? (1, 1) : (c, c)
+            case .lfe: (l, r) = (0, 0)
+            case .leftSurround, .leftBack: (l, r) = (c, 0)
+            case .rightSurround, .rightBack: (l, r) = (0, c)
+            case .backCenter: (l, r) = (0.5, 0.5)
+            }
+            left.append(l)
+            right.append(r)
         }
+        self.init(leftGains: left, rightGains: right, layoutName: layout.name)
     }
 
     /// Folds `frameCount` interleaved frames of `channelCount` channels into the planar

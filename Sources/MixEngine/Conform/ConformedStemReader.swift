@@ -36,7 +36,7 @@ public final class ConformedStemReader {
     /// `sourceFrameCount`) for a session at `sessionRate` lasting `sessionFrameCount` frames.
     public init(url: URL, sourceFrameCount: Int64, sessionRate: Int, sessionFrameCount: Int64) throws {
         reader = try SndFileReader(url: url)
-        guard let fold = ChannelFold.forChannelCount(reader.channelCount) else {
+        guard let fold = ChannelFold.forChannelCount(reader.channelCount, order: reader.channelOrder) else {
             throw InputRejection("too many channels: \(reader.channelCount)")
         }
         self.fold = fold

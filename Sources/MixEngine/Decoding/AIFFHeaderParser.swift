@@ -13,9 +13,14 @@ enum AIFFHeaderParser {
         let fileSize = file.fileSize
         let isAIFC = ByteReader(try file.read(at: 8, count: 4)).fourCC(at: 0) == "AIFC"
         var common: (channels: Int, frames: UInt32, bits: Int, rate: Double, encoding: SampleEncoding?)?
-        var sound: (offset: UInt64, bytes: UInt64, declaredBytes: UInt64)?
+        var sound: (bytes: UInt64, declaredBytes: UInt64?)?
         var position: UInt64 = 12
+        var chunkCount = 0
         while position + 8 <= fileSize, common == nil || sound == nil {
+            chunkCount += 1
+            guard chunkCount <= HeaderRules.maxChunkCount else {
+                throw InputRejection("damaged header: more than \(HeaderRules.maxChunkCount) chunks before the audio")
+            }
             let header = ByteReader(try file.read(at: position, count: 8), bigEndian: true)
             guard let id = header.fourCC(at: 0), let size32 = header.uint32(at: 4) else { break }
             let size = UInt64(size32)
@@ -38,12 +43,19 @@ enum AIFFHeaderParser {
                 }
                 common = (Int(channels), frames, Int(Int16(bitPattern: bits)), rate, encoding)
             case "SSND":
-                // SSND starts with an 8-byte offset/block-size header before the samples.
-                let declared = size >= 8 ? size - 8 : 0
-                let start = position + 16
-                sound = (start, start < fileSize ? min(declared, fileSize - start) : 0, declared)
+                // SSND starts with an offset and a block size; the samples begin `offset` bytes later.
+                let offset = UInt64(ByteReader(try file.read(at: position + 8, count: 4), bigEndian: true).uint32(at: 0) ?? 0)
+                let start = position + 16 + offset
+                let available = start < fileSize ? fileSize - start : 0
+                if size == 0 {
+                    // Written to a pipe: the sizes were never filled in. Read to the end.
+                    sound = (available, nil)
+                } else {
+                    let declared = size >= 8 + offset ? size - 8 - offset : 0
+                    sound = (min(declared, available), declared)
+                }
             default:
-                if position + 8 + size > fileSize, common == nil {
+                if position + 8 + size > fileSize, sound == nil {
                     throw InputRejection(
                         "damaged header: its '\(id)' chunk declares a size of \(ByteCountText.describe(size)), past the end of the file")
                 }
@@ -70,11 +82,14 @@ enum AIFFHeaderParser {
         }
         guard let sound else { throw InputRejection("no SSND chunk: the file holds no audio data") }
         let frameBytes = UInt64(common.channels * bits / 8)
-        let declaredFrames = Int64(common.frames)
         // The COMM frame count is the claim; the SSND bytes present are the truth.
         let presentFrames = Int64(sound.bytes / frameBytes)
         var notes: [String] = []
-        if sound.declaredBytes / frameBytes != UInt64(common.frames) {
+        var declaredFrames: Int64? = Int64(common.frames)
+        if sound.declaredBytes == nil {
+            declaredFrames = nil
+            notes.append("its sizes were never filled in (an AIFF streamed to a pipe); read to the end of the file")
+        } else if let declaredBytes = sound.declaredBytes, declaredBytes / frameBytes != UInt64(common.frames) {
             notes.append("its COMM frame count and SSND size disagree; the frames present were used")
         }
         return DeclaredStream(

@@ -6,8 +6,9 @@ enum FLACStreamInfo {
     static func parse(_ file: HeaderFile) throws -> DeclaredStream {
         // "fLaC", a 4-byte metadata block header, then the 34-byte STREAMINFO body.
         let bytes = try file.read(at: 0, count: 42)
-        guard bytes.count == 42, bytes[4] & 0x7F == 0 else {
-            throw InputRejection("truncated: the FLAC stream ends inside its header")
+        guard bytes.count == 42 else { throw InputRejection("truncated: the FLAC stream ends inside its header") }
+        guard bytes[4] & 0x7F == 0 else {
+            throw InputRejection("damaged header: the FLAC stream does not start with its STREAMINFO block")
         }
         let info = ByteReader(Array(bytes[8..<42]), bigEndian: true)
         guard let packed = info.uint64(at: 10) else { throw InputRejection("truncated: the FLAC header is cut short") }
@@ -29,7 +30,8 @@ extension FLACStreamInfo {
     /// How far the file's frames reach, in sample frames: the end of the last frame whose header
     /// (with its CRC-8) is found in the file's last 64 KB. A stream whose frames reach the length
     /// STREAMINFO declares is complete but damaged inside; one whose frames stop short was cut.
-    static func lastFrameEnd(url: URL) throws -> Int64? {
+    /// Returns that end and the stream's block size (STREAMINFO's maximum).
+    static func lastFrameEnd(url: URL) throws -> (end: Int64, blockSize: Int64)? {
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         let fileSize = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
         let file = try HeaderFile(url: url, fileSize: fileSize)
@@ -50,7 +52,7 @@ extension FLACStreamInfo {
             let start = frame.isVariableBlockSize ? frame.number : frame.number * nominalBlockSize
             furthest = max(furthest ?? 0, start + frame.blockSize)
         }
-        return furthest
+        return furthest.map { ($0, nominalBlockSize) }
     }
 }
 

@@ -11,6 +11,8 @@ enum SniffedKind: Hashable {
     case mp3
     /// Something recognisable that is not audio: "a PNG image", "a web page (HTML)".
     case notAudio(String)
+    /// A container's magic with the file ending before its form type.
+    case truncatedHeader
     case unknown
 }
 
@@ -20,6 +22,9 @@ enum FileSniffer {
 
     static func sniff(_ prefix: [UInt8]) -> SniffedKind {
         let reader = ByteReader(prefix)
+        if ["RIFF", "RIFX", "RF64", "BW64", "FORM"].contains(reader.fourCC(at: 0)), prefix.count < 12 {
+            return .truncatedHeader
+        }
         let magic = reader.fourCC(at: 0)
         let form = reader.fourCC(at: 8)
         switch magic {

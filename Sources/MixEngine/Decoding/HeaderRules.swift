@@ -4,6 +4,8 @@ enum HeaderRules {
     static let sampleRateRange = 8_000...384_000
     /// Channel layouts folded to stereo (ITU-R BS.775 up to 7.1).
     static let maxChannelCount = 8
+    /// Chunks walked before the audio; real files have a handful (a million empty ones is an attack).
+    static let maxChunkCount = 1000
 
     static func checkChannelCount(_ channelCount: Int) throws {
         if channelCount <= 0 {

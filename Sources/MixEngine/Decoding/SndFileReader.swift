@@ -1,5 +1,6 @@
 import CSndFile
 import Foundation
+import MixDSP
 
 /// A libsndfile decoder streaming interleaved float frames in blocks: a stem is never read
 /// whole into memory. Integer PCM comes out scaled to ±1.0; float files come out as stored
@@ -17,9 +18,10 @@ public final class SndFileReader {
     let reportedFrameCount: Int64
     private let handle: OpaquePointer
 
-    /// Opens `url`, which must be a regular file (a FIFO or device would block the decoder).
+    /// Opens `url`, which must be (or link to) a regular file: a FIFO or device would block
+    /// the decoder.
     public init(url: URL) throws {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
         guard attributes?[.type] as? FileAttributeType == .typeRegular else {
             throw InputRejection("not a regular file")
         }
@@ -45,6 +47,11 @@ public final class SndFileReader {
     /// `frameCount × channelCount` floats); returns the frames read, 0 at the end.
     public func read(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
         Int(sf_readf_float(handle, buffer, sf_count_t(frameCount)))
+    }
+
+    /// The order the decoder delivers channels in: Vorbis order for Ogg, WAVE order otherwise.
+    public var channelOrder: ChannelLayout.Order {
+        majorFormat == Int32(SF_FORMAT_OGG) ? .vorbis : .wave
     }
 
     /// The decoder's last error in its words, or nil when there was none.

@@ -43,8 +43,13 @@ enum WaveHeaderParser {
         var format: Format?
         var data: DataChunk?
         var position: UInt64 = 12
+        var chunkCount = 0
         // MARK: Chunk walk, bounded by the real file size, never by a size field.
         while position + 8 <= fileSize {
+            chunkCount += 1
+            guard chunkCount <= HeaderRules.maxChunkCount else {
+                throw InputRejection("damaged header: more than \(HeaderRules.maxChunkCount) chunks before the audio")
+            }
             let header = ByteReader(try file.read(at: position, count: 8), bigEndian: bigEndian)
             guard let id = header.fourCC(at: 0), let size32 = header.uint32(at: 4) else { break }
             let bodyOffset = position + 8
@@ -53,15 +58,22 @@ enum WaveHeaderParser {
             case "data":
                 var declared: UInt64? = UInt64(size32)
                 if size32 == unknownSize {
-                    declared = rf64DataSize
-                    if declared == nil { notes.append("its data size is marked unknown (a streamed WAV); read to the end of the file") }
+                    if container == .rf64 {
+                        guard let rf64DataSize else {
+                            throw InputRejection("damaged header: an RF64 file without its ds64 chunk (which holds the real sizes)")
+                        }
+                        declared = rf64DataSize
+                    } else {
+                        declared = nil
+                        notes.append("its data size is marked unknown (a streamed WAV); read to the end of the file")
+                    }
                 }
                 data = DataChunk(
                     offset: bodyOffset, declaredBytes: declared,
                     presentBytes: min(declared ?? .max, fileSize - bodyOffset))
                 guard format != nil else {
                     // Keep walking only to tell "fmt after data" from "no fmt at all".
-                    guard let declared, bodyOffset + declared <= fileSize else { break }
+                    guard let declared, declared <= fileSize - bodyOffset else { break }
                     position = bodyOffset + declared + (declared & 1)
                     continue
                 }
@@ -71,10 +83,15 @@ enum WaveHeaderParser {
                     throw InputRejection(
                         "its fmt chunk (the format header) comes after the audio data, which the decoder cannot read; re-export the file as a standard WAV")
                 }
-                format = try parseFormat(try file.read(at: bodyOffset, count: Int(size32)), bigEndian: bigEndian)
+                // The fields needed sit in the first 40 bytes, whatever size the chunk claims.
+                format = try parseFormat(try file.read(at: bodyOffset, count: Int(min(size32, 40))), bigEndian: bigEndian)
             case "ds64":
-                let body = ByteReader(try file.read(at: bodyOffset, count: 28))
-                rf64DataSize = body.uint64(at: 8)
+                guard size32 >= 24, bodyEnd <= fileSize else {
+                    throw InputRejection("damaged header: its ds64 chunk (the RF64 sizes) is \(size32) bytes, too short")
+                }
+                let body = ByteReader(try file.read(at: bodyOffset, count: 24))
+                // A size past any file this could be is a lie: cap it so arithmetic stays exact.
+                rf64DataSize = min(body.uint64(at: 8) ?? 0, UInt64(Int64.max / 2))
             default:
                 if bodyEnd > fileSize {
                     if format != nil, data != nil {

@@ -14,9 +14,17 @@ public enum DemoSession {
     ]
 
     /// Writes the session into `folder` (created if needed) and returns the files written.
-    /// `progress` gets the share done.
+    /// A folder holding anything but an earlier demo is refused: nothing of the user's is
+    /// ever overwritten. `progress` gets the share done.
     @discardableResult
     public static func write(to folder: URL, progress: ((Double) -> Void)? = nil) throws -> [URL] {
+        if let existing = try? FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let foreign = existing.filter { !fileNames.contains($0) }.sorted()
+            guard foreign.isEmpty else {
+                throw InputRejection(
+                    "\(folder.path): the folder already holds other files (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")); choose a new or empty folder with --out")
+            }
+        }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let beatSeconds = 60 / bpm
         let frameCount = Int((Double(barCount * 4) * beatSeconds + tailSeconds) * Double(sampleRate))

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// 1. A music bed has a lot of sub-bass (kick, 808, bass) or plays all the time with a bright
 ///    top (hats): beat.
-/// 2. A voice that is mostly rests is an adlib.
-/// 3. With no lead named, the loudest, busiest remaining voice is the lead.
+/// 2. With no lead named, the loudest, busiest voice is the lead.
+/// 3. Another voice that is mostly rests is an adlib.
 /// 4. A voice that sings the lead's pitch is a double; one that follows at another interval
 ///    (a third, a fifth) is a harmony.
 public enum RoleGuesser {
@@ -37,19 +37,20 @@ public enum RoleGuesser {
                 voices.append(index)
             }
         }
-        var leadIndex = reports.indices.first { reports[$0].isUsable && reports[$0].role.role == .lead && reports[$0].role.source != .content }
-        var remaining: [Int] = []
-        for index in voices {
-            if reports[index].contentFeatures!.activity < adlibActivity {
-                reports[index].role = RoleAssignment(.adlib, source: .content)
-            } else {
-                remaining.append(index)
-            }
+        var leadIndex = reports.indices.first {
+            reports[$0].isUsable && reports[$0].role.role == .lead && reports[$0].role.source != .content
         }
+        // A session needs a lead: with none named, the loudest, busiest voice is it, even a sparse one.
+        var remaining = voices
         if leadIndex == nil, let loudest = remaining.max(by: { leadScore(reports[$0]) < leadScore(reports[$1]) }) {
             reports[loudest].role = RoleAssignment(.lead, source: .content)
             leadIndex = loudest
             remaining.removeAll { $0 == loudest }
+        }
+        remaining.removeAll { index in
+            guard reports[index].contentFeatures!.activity < adlibActivity else { return false }
+            reports[index].role = RoleAssignment(.adlib, source: .content)
+            return true
         }
         let leadTrack = leadIndex.flatMap { reports[$0].contentFeatures?.pitchTrackHz } ?? []
         for index in remaining {

@@ -72,16 +72,19 @@ public struct SessionInspector: Sendable {
         let entries: [URL]
         do {
             entries = try FileManager.default.contentsOfDirectory(
-                at: folder, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey], options: [])
+                at: folder, includingPropertiesForKeys: nil, options: [])
         } catch {
             throw InputRejection("\(folder.path): cannot read the folder (it does not exist or is not a folder)")
         }
         var candidates: [URL] = []
         var ignored: [String] = []
         for url in entries.sorted(by: { StemOrder.namePrecedes($0.lastPathComponent, $1.lastPathComponent) }) {
-            let name = url.lastPathComponent
-            let values = try? url.resourceValues(forKeys: [.isDirectoryKey])
-            if values?.isDirectory == true {
+            // Names are data: shown only through `StemName`, which strips control characters.
+            let name = StemName.displayName(url.lastPathComponent)
+            var isDirectory: ObjCBool = false
+            // Links are followed: a link to a folder is a folder, a link to a stem a stem.
+            _ = FileManager.default.fileExists(atPath: url.resolvingSymlinksInPath().path, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
                 ignored.append("\(name): a folder (only the files directly in the session folder are stems)")
             } else if name.hasPrefix(".") {
                 ignored.append("\(name): a hidden file")

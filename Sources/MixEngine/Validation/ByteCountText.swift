@@ -17,6 +17,23 @@ enum ByteCountText {
 
 /// Durations as "0.3 s", "3 min 20 s", "10 h 0 min".
 public enum DurationText {
+    /// "1.0 s (48,000 frames)": the duration, and the exact count that two rounded
+    /// durations might hide.
+    public static func describe(frames: Int64, sampleRate: Double) -> String {
+        "\(describe(seconds: Double(frames) / sampleRate)) (\(grouped(frames)) frames)"
+    }
+
+    /// 1440000 → "1,440,000".
+    static func grouped(_ value: Int64) -> String {
+        let digits = String(value)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return result
+    }
+
     public static func describe(seconds: Double) -> String {
         guard seconds.isFinite else { return "an unknown time" }
         if seconds < 60 { return String(format: "%.1f s", seconds) }

@@ -37,12 +37,13 @@ public enum StemScanner {
     private static func readHeader(url: URL, report: inout StemReport) throws -> (DeclaredStream?, SniffedKind) {
         let attributes: [FileAttributeKey: Any]
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            // A link is followed: what matters is the file it points to.
+            attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
         } catch {
             throw InputRejection("cannot be opened: the file does not exist or is not readable")
         }
         guard attributes[.type] as? FileAttributeType == .typeRegular else {
-            throw InputRejection("not a regular file (a folder, link target or device)")
+            throw InputRejection("not a regular file (a folder, a device or a pipe)")
         }
         let fileSize = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
         guard fileSize > 0 else { throw InputRejection("the file is empty (0 bytes)") }
@@ -57,6 +58,8 @@ public enum StemScanner {
         case .ogg, .mp3: declared = nil
         case .riffOther(let form):
             throw InputRejection("not WAVE audio: a RIFF file of type '\(form.trimmingCharacters(in: .whitespaces))'")
+        case .truncatedHeader:
+            throw InputRejection("truncated: the file ends inside its header")
         case .notAudio(let what):
             throw InputRejection("not an audio file: it is \(what)")
         case .unknown:
@@ -79,9 +82,9 @@ public enum StemScanner {
             throw InputRejection("contains no audio: its data chunk is empty")
         }
         if present < claimed {
-            let holds = present == 0 ? "no audio data at all" : DurationText.describe(seconds: Double(present) / rate)
+            let holds = present == 0 ? "no audio data at all" : DurationText.describe(frames: present, sampleRate: rate)
             throw InputRejection(
-                "truncated: its header declares \(DurationText.describe(seconds: Double(claimed) / rate)) of audio data, the file holds \(holds) (the file was cut short, or its header gives a wrong size)")
+                "truncated: its header declares \(DurationText.describe(frames: claimed, sampleRate: rate)) of audio data, the file holds \(holds) (the file was cut short, or its header gives a wrong size)")
         }
     }
 
@@ -127,14 +130,15 @@ public enum StemScanner {
             report.channelCount = reader.channelCount
         }
         let channels = reader.channelCount
-        guard let fold = ChannelFold.forChannelCount(channels) else {
+        guard let layout = ChannelLayout.standard(channelCount: channels, order: reader.channelOrder) else {
             throw InputRejection("too many channels: \(channels)")
         }
+        let fold = ChannelFold(layout: layout)
         if fold.isDownmix {
             report.notes.append("\(channels) channels, read as \(fold.layoutName), folded to stereo (ITU-R BS.775)")
         }
         let tally = try streamSamples(
-            reader: reader, analysis: analysis, ignoresLFE: channels == 6 || channels >= 7,
+            reader: reader, analysis: analysis, layout: layout,
             expectedFrameCount: declared?.presentFrameCount ?? reader.reportedFrameCount, progress: progress)
         report.frameCount = tally.frameCount
         report.peakDBFS = tally.peak > 0 ? Decibels.fromAmplitude(Double(tally.peak)) : nil
@@ -156,7 +160,7 @@ public enum StemScanner {
     }
 
     private static func streamSamples(
-        reader: SndFileReader, analysis: ContentAnalysis, ignoresLFE: Bool, expectedFrameCount: Int64,
+        reader: SndFileReader, analysis: ContentAnalysis, layout: ChannelLayout, expectedFrameCount: Int64,
         progress: ((Double) -> Void)?
     ) throws -> Tally {
         let channels = reader.channelCount
@@ -166,7 +170,7 @@ public enum StemScanner {
         guard let meter = LoudnessMeter(channelCount: channels, sampleRate: reader.sampleRate) else {
             throw InputRejection("unusable sample rate: \(reader.sampleRate) Hz")
         }
-        if ignoresLFE { meter.ignoreChannel(3) }
+        meter.setChannelPositions(layout.positions)
         let features = analysis == .none
             ? nil
             : ContentFeatureExtractor(
@@ -207,14 +211,16 @@ public enum StemScanner {
                 "damaged samples: \(tally.nanCount) NaN and \(tally.infinityCount) Inf (infinite) values, the first at \(String(format: "%.3f", at)) s; a float file with values that are not numbers cannot be mixed")
         }
         if let expected = declared?.presentFrameCount ?? declared?.declaredFrameCount, tally.frameCount < expected {
-            if declared?.format.container == .flac,
-                let lastFrame = try? FLACStreamInfo.lastFrameEnd(url: url), lastFrame >= expected
+            // A FLAC stream whose frames reach its declared end, and that stopped decoding well
+            // before its last frame, is damaged inside rather than cut.
+            if declared?.format.container == .flac, let tail = try? FLACStreamInfo.lastFrameEnd(url: url),
+                tail.end >= expected, expected - tally.frameCount > tail.blockSize
             {
                 throw InputRejection(
                     "corrupt: the FLAC stream has a damaged frame (CRC error, decoder lost sync) at \(String(format: "%.1f", Double(tally.frameCount) / rate)) s; the rest of the file cannot be decoded")
             }
             throw InputRejection(
-                "truncated: its header declares \(DurationText.describe(seconds: Double(expected) / rate)), the file holds \(DurationText.describe(seconds: Double(tally.frameCount) / rate)) (the file was cut short)")
+                "truncated: its header declares \(DurationText.describe(frames: expected, sampleRate: rate)), the file holds \(DurationText.describe(frames: tally.frameCount, sampleRate: rate)) (the file was cut short)")
         }
         if tally.frameCount == 0 {
             throw InputRejection("contains no audio: the decoder found no audio frames in it")

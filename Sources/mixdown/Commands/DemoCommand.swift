@@ -16,7 +16,13 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let folder = URL(fileURLWithPath: out)
         let progress = ProgressBar(label: "synthesizing")
-        let files = try DemoSession.write(to: folder) { progress.update($0) }
+        let files: [URL]
+        do {
+            files = try DemoSession.write(to: folder) { progress.update($0) }
+        } catch let rejection as InputRejection {
+            progress.finish()
+            throw CommandFailure(rejection.reason)
+        }
         progress.finish()
         print("Wrote the demo session to \(folder.path): \(files.map(\.lastPathComponent).joined(separator: ", "))\n")
         let inspection = try await SessionInspector().inspect(folder: folder)

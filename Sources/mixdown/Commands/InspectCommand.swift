@@ -18,6 +18,14 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    func validate() throws {
+        // A --role for a file that is not there would silently do nothing: refuse it before scanning.
+        let names = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        for file in try session.parsedRoles().keys.sorted() where !names.isEmpty && !names.contains(file) {
+            throw ValidationError("--role: no audio file named \"\(file)\" in \(folder)")
+        }
+    }
+
     func run() async throws {
         let inspector = SessionInspector(rateOverrideHz: session.rate, roleOverrides: try session.parsedRoles())
         let progress = json ? nil : ProgressBar(label: "inspecting")
@@ -29,7 +37,6 @@ struct InspectCommand: AsyncParsableCommand {
             throw CommandFailure(rejection.reason)
         }
         progress?.finish()
-        try session.checkRoleFilesExist(in: inspection)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -79,14 +86,6 @@ struct SessionOptions: ParsableArguments {
             result[file] = role
         }
         return result
-    }
-
-    /// Fails when a `--role` names a file the folder does not have (a typo would silently do nothing).
-    func checkRoleFilesExist(in inspection: SessionInspection) throws {
-        let names = Set(inspection.stems.map(\.fileName))
-        for file in try parsedRoles().keys.sorted() where !names.contains(file) {
-            throw ValidationError("--role: no audio file named \"\(file)\" in the folder")
-        }
     }
 }
 
