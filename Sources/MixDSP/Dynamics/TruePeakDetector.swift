@@ -5,7 +5,7 @@
 /// within a few thousandths of a dB. The interval reported lags the input by `delayFrames`.
 public struct TruePeakDetector {
     public static let factor = 4
-    public static let tapsPerPhase = 24
+    public static let tapsPerPhase = 32
     /// Samples between the newest input and the start of the interval reported.
     public static let delayFrames = tapsPerPhase / 2
 

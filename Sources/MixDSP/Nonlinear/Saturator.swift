@@ -60,7 +60,11 @@ public final class Saturator: AudioProcessor {
     public static func shape(_ x: SIMD2<Float>) -> SIMD2<Float> {
         let clamped = x.clamped(lowerBound: SIMD2(repeating: -3), upperBound: SIMD2(repeating: 3))
         let squared = clamped * clamped
-        return clamped * (27 + squared) / (27 + 9 * squared)
+        let numerator: SIMD2<Float> = clamped * (27 + squared)
+        let denominator: SIMD2<Float> = 27 + 9 * squared
+        let shaped = numerator / denominator
+        // Clamped again: at |x| = 3 rounding can land a hair over 1.
+        return shaped.clamped(lowerBound: SIMD2(repeating: -1), upperBound: SIMD2(repeating: 1))
     }
 
     public func process(_ block: AudioBlock) {

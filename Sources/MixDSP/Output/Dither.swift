@@ -51,9 +51,10 @@ public final class Dither: AudioProcessor {
         let lsb = self.lsb, scale = 1 / lsb
         // The largest code is one step under full scale: (2^(bits−1) − 1) · LSB.
         let top = 1 - lsb
-        for channel in 0..<block.channelCount {
-            let samples = block.channel(channel)
-            for i in 0..<block.frameCount {
+        // Frame by frame, left then right: the noise sequence does not depend on block sizes.
+        for i in 0..<block.frameCount {
+            for channel in 0..<block.channelCount {
+                let samples = channel == 0 ? block.left : block.right
                 let noise = (Self.uniform(&state) - Self.uniform(&state)) * lsb
                 let dithered = ((samples[i] + noise) * scale).rounded() * lsb
                 samples[i] = min(top, max(-1, dithered))
