@@ -39,6 +39,10 @@ let package = Package(
             dependencies: ["MixEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks (scripts/bench): ns per frame and × realtime of each processor and chain.
+        .executableTarget(
+            name: "MixBench", dependencies: ["MixDSP", "MixEngine"], path: "Benchmarks/MixBench",
+            swiftSettings: swiftSettings),
         // Test support: counts allocations (its malloc family interposes glibc's in the test executable).
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
         .target(
@@ -47,7 +51,9 @@ let package = Package(
 
         // MARK: Tests, one target per library target
         .testTarget(name: "MixDSPTests", dependencies: ["MixDSP", "MixAnalysis", "MixTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "MixAnalysisTests", dependencies: ["MixAnalysis", "MixTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MixAnalysisTests", dependencies: ["MixAnalysis", "MixDSP", "MixEngine", "MixTesting"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "MixEngineTests",
             dependencies: ["MixEngine", "MixTesting", "CSndFile"],

@@ -56,7 +56,7 @@ public final class Dither: AudioProcessor {
             for channel in 0..<block.channelCount {
                 let samples = channel == 0 ? block.left : block.right
                 let noise = (Self.uniform(&state) - Self.uniform(&state)) * lsb
-                let dithered = ((samples[i] + noise) * scale).rounded() * lsb
+                let dithered = FastMath.roundedToNearest((samples[i] + noise) * scale) * lsb
                 samples[i] = min(top, max(-1, dithered))
             }
         }
