@@ -29,3 +29,20 @@ struct FastMathTests {
         }
     }
 }
+
+@Suite("Fast math on eight lanes")
+struct FastMathSIMDTests {
+    @Test("the SIMD versions give the scalar versions' bits, lane by lane")
+    func lanesMatchScalar() {
+        var x = SIMD8<Float>(1e-9, 0.001, 0.3, 0.5, 0.9999, 1, 7.5, 1000)
+        for _ in 0..<200 {
+            let logs = FastMath.log2(x)
+            let exps = FastMath.exp2((x - 0.5) * 40)
+            for lane in 0..<8 {
+                #expect(logs[lane] == FastMath.log2(x[lane]))
+                #expect(exps[lane] == FastMath.exp2((x[lane] - 0.5) * 40))
+            }
+            x *= 1.0371
+        }
+    }
+}

@@ -42,6 +42,8 @@ public final class Compressor: AudioProcessor {
     private var computer: GainComputer
     private var makeupDB = RampedValue(0)
     private var sampleRate = 48_000.0
+    /// Per-sample levels, then gain reductions, for the block (sized in `prepare`).
+    private var scratch: [Float] = []
 
     public init(_ settings: Settings = Settings()) throws {
         try settings.validate()
@@ -68,6 +70,7 @@ public final class Compressor: AudioProcessor {
         sampleRate = spec.sampleRate
         detector.prepare(sampleRate: spec.sampleRate)
         makeupDB.prepare(sampleRate: spec.sampleRate, rampMs: 20)
+        scratch = [Float](repeating: 0, count: spec.maxFrameCount)
         reset()
     }
 
@@ -78,24 +81,49 @@ public final class Compressor: AudioProcessor {
     }
 
     public func process(_ block: AudioBlock) {
+        let count = block.frameCount
         let (left, right) = (block.left, block.right)
-        var detector = self.detector
         var makeup = self.makeupDB
-        let computer = self.computer
-        var maxReduction: Float = 0
-        var sumReduction: Float = 0
-        for i in 0..<block.frameCount {
-            let magnitude = max(abs(left[i]), abs(right[i]))
-            let reduction = computer.gainReductionDB(detector.next(magnitude: magnitude))
-            let gain = FastMath.amplitude(makeup.next() - reduction)
-            left[i] *= gain
-            if block.channelCount == 2 { right[i] *= gain }
-            maxReduction = max(maxReduction, reduction)
-            sumReduction += reduction
+        scratch.withUnsafeMutableBufferPointer { scratch in
+            let levels = scratch.baseAddress!
+            // Decibels and gains eight at a time; only the detector's ballistics are serial.
+            if detector.mode == .peak {
+                DynamicsStages.linkedDecibels(left, right, into: levels, count: count)
+                DynamicsStages.peakBallistics(levels, count: count, detector: &detector)
+            } else {
+                for i in 0..<count { levels[i] = detector.next(magnitude: max(abs(left[i]), abs(right[i]))) }
+            }
+            let (largest, total) = DynamicsStages.gainReduction(levels, count: count, computer: computer, maxReductionDB: .infinity)
+            let stereo = block.channelCount == 2
+            if makeup.isRamping {
+                for i in 0..<count {
+                    let gain = FastMath.amplitude(makeup.next() - levels[i])
+                    left[i] *= gain
+                    if stereo { right[i] *= gain }
+                }
+            } else {
+                let makeupDB = SIMD8(repeating: makeup.value)
+                var i = 0
+                while i + 8 <= count {
+                    let reduction = UnsafeRawPointer(levels + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let gain = FastMath.amplitude(makeupDB - reduction)
+                    let l = UnsafeRawPointer(left + i).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(left + i).storeBytes(of: l * gain, as: SIMD8<Float>.self)
+                    if stereo {
+                        let r = UnsafeRawPointer(right + i).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(right + i).storeBytes(of: r * gain, as: SIMD8<Float>.self)
+                    }
+                    i += 8
+                }
+                while i < count {
+                    let gain = FastMath.amplitude(makeup.value - levels[i])
+                    left[i] *= gain
+                    if stereo { right[i] *= gain }
+                    i += 1
+                }
+            }
+            lastGainReduction = GainReductionReadout(maxDB: largest, meanDB: count > 0 ? total / Float(count) : 0)
         }
-        self.detector = detector
         self.makeupDB = makeup
-        lastGainReduction = GainReductionReadout(
-            maxDB: maxReduction, meanDB: block.frameCount > 0 ? sumReduction / Float(block.frameCount) : 0)
     }
 }

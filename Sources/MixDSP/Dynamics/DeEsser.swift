@@ -48,7 +48,7 @@ public final class DeEsser: AudioProcessor {
     private var detector: LevelDetector
     private var computer: GainComputer
     private var band = StereoBiquad()
-    private var sidechain = [StereoBiquad](repeating: StereoBiquad(), count: 4)
+    private var sidechain = StereoBiquadCascade(capacity: 4)
     private var bandLeft: [Float] = []
     private var bandRight: [Float] = []
     private var sideLeft: [Float] = []
@@ -86,16 +86,17 @@ public final class DeEsser: AudioProcessor {
         let center = min(settings.centerHz, 0.4 * sampleRate)
         band.setCoefficients(.bandPass(centerHz: center, q: settings.q, sampleRate: sampleRate))
         let low = center / 2.0.squareRoot(), high = min(center * 2.0.squareRoot(), 0.45 * sampleRate)
-        sidechain[0].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
-        sidechain[1].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
-        sidechain[2].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
-        sidechain[3].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
+        sidechain.sections[0].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
+        sidechain.sections[1].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
+        sidechain.sections[2].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
+        sidechain.sections[3].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
+        sidechain.activeCount = 4
     }
 
     public func reset() {
         detector.reset()
         band.reset()
-        for index in sidechain.indices { sidechain[index].reset() }
+        sidechain.reset()
         lastGainReduction = GainReductionReadout()
     }
 
@@ -114,22 +115,35 @@ public final class DeEsser: AudioProcessor {
                         let bandBlock = AudioBlock(left: bl, right: br, frameCount: count)
                         let sideBlock = AudioBlock(left: sl, right: sr, frameCount: count)
                         band.process(bandBlock)
-                        for index in 0..<4 { sidechain[index].process(sideBlock) }
-                        var detector = self.detector
-                        let computer = self.computer
-                        var peak: Float = 0
-                        var sum: Float = 0
-                        for i in 0..<count {
-                            let level = detector.next(magnitude: max(abs(sl[i]), abs(sr[i])))
-                            let reduction = min(maxReduction, computer.gainReductionDB(level))
+                        sidechain.process(sideBlock)
+                        // Sidechain level in dB (vectorised), ballistics (serial), reduction and
+                        // cut (vectorised); the levels are written over the sidechain's left buffer.
+                        DynamicsStages.linkedDecibels(sl, sr, into: sl, count: count)
+                        DynamicsStages.peakBallistics(sl, count: count, detector: &detector)
+                        let (largest, total) = DynamicsStages.gainReduction(
+                            sl, count: count, computer: computer, maxReductionDB: maxReduction)
+                        let stereo = block.channelCount == 2
+                        var i = 0
+                        while i + 8 <= count {
+                            let reduction = UnsafeRawPointer(sl + i).loadUnaligned(as: SIMD8<Float>.self)
                             let cut = 1 - FastMath.amplitude(-reduction)
-                            block.left[i] -= cut * bl[i]
-                            if block.channelCount == 2 { block.right[i] -= cut * br[i] }
-                            peak = max(peak, reduction)
-                            sum += reduction
+                            let l = UnsafeRawPointer(block.left + i).loadUnaligned(as: SIMD8<Float>.self)
+                            let bandL = UnsafeRawPointer(bl + i).loadUnaligned(as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(block.left + i).storeBytes(of: l - cut * bandL, as: SIMD8<Float>.self)
+                            if stereo {
+                                let r = UnsafeRawPointer(block.right + i).loadUnaligned(as: SIMD8<Float>.self)
+                                let bandR = UnsafeRawPointer(br + i).loadUnaligned(as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(block.right + i).storeBytes(of: r - cut * bandR, as: SIMD8<Float>.self)
+                            }
+                            i += 8
                         }
-                        self.detector = detector
-                        lastGainReduction = GainReductionReadout(maxDB: peak, meanDB: count > 0 ? sum / Float(count) : 0)
+                        while i < count {
+                            let cut = 1 - FastMath.amplitude(-sl[i])
+                            block.left[i] -= cut * bl[i]
+                            if stereo { block.right[i] -= cut * br[i] }
+                            i += 1
+                        }
+                        lastGainReduction = GainReductionReadout(maxDB: largest, meanDB: count > 0 ? total / Float(count) : 0)
                     }
                 }
             }

@@ -61,7 +61,7 @@ public final class Equalizer: AudioProcessor {
 
     /// The bands in use. Setting validates; the new bands take effect at the next block.
     public private(set) var settings: Settings
-    private var filters: [StereoBiquad] = []
+    private var filters = StereoBiquadCascade(capacity: 0)
     private var sampleRate = 48_000.0
 
     public init(_ settings: Settings = Settings()) throws {
@@ -78,25 +78,23 @@ public final class Equalizer: AudioProcessor {
 
     public func prepare(_ spec: ProcessSpec) {
         sampleRate = spec.sampleRate
-        filters = [StereoBiquad](repeating: StereoBiquad(), count: Self.maxBandCount)
+        filters = StereoBiquadCascade(capacity: Self.maxBandCount)
         loadCoefficients()
     }
 
     public func reset() {
-        for index in filters.indices { filters[index].reset() }
+        filters.reset()
     }
 
     private func loadCoefficients() {
-        guard !filters.isEmpty else { return }
+        guard !filters.sections.isEmpty else { return }
         for (index, band) in settings.bands.enumerated() {
-            filters[index].setCoefficients(band.coefficients(sampleRate: sampleRate))
+            filters.sections[index].setCoefficients(band.coefficients(sampleRate: sampleRate))
         }
+        filters.activeCount = settings.bands.count
     }
 
     public func process(_ block: AudioBlock) {
-        let count = settings.bands.count
-        filters.withUnsafeMutableBufferPointer { filters in
-            for index in 0..<count { filters[index].process(block) }
-        }
+        filters.process(block)
     }
 }

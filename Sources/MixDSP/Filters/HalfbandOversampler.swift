@@ -1,23 +1,27 @@
 /// 2× up- and down-sampling of a stereo signal through polyphase IIR half-band filters
 /// (`HalfbandAllpassDesign`: 8 coefficients, transition ±3 % of the oversampled rate around its
 /// quarter, over 90 dB stopband), so a nonlinearity can run at twice the rate without aliasing.
-/// Both channels run in the lanes of `SIMD2<Float>`.
+///
+/// The two polyphase branches are independent, so both run at once in the lanes of one
+/// `SIMD4<Float>`: (left, right) of the even branch, then (left, right) of the odd one.
 @usableFromInline
 struct HalfbandOversampler {
-    /// Coefficients per branch.
     @usableFromInline static let sectionsPerBranch = 4
     @usableFromInline static let design: [Float] = HalfbandAllpassDesign
         .coefficients(count: 2 * sectionsPerBranch, transitionWidth: 0.03).map(Float.init)
 
-    /// One branch: a cascade of first-order allpass sections in the low-rate time base.
+    /// Four first-order allpass sections `y = a·(x − y₁) + x₁` on four lanes.
     @usableFromInline
-    struct Branch {
-        @usableFromInline var a: SIMD4<Float>
-        @usableFromInline var x1: (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>) = (.zero, .zero, .zero, .zero)
-        @usableFromInline var y1: (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>) = (.zero, .zero, .zero, .zero)
+    struct Chain {
+        @usableFromInline let a: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+        @usableFromInline var x1: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) = (.zero, .zero, .zero, .zero)
+        @usableFromInline var y1: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) = (.zero, .zero, .zero, .zero)
 
-        @usableFromInline init(_ a: SIMD4<Float>) {
-            self.a = a
+        @usableFromInline init() {
+            let d = HalfbandOversampler.design
+            // Lanes 0–1: the even branch's coefficients (d[0], d[2], …); lanes 2–3: the odd one's.
+            func lanes(_ k: Int) -> SIMD4<Float> { SIMD4(d[2 * k], d[2 * k], d[2 * k + 1], d[2 * k + 1]) }
+            a = (lanes(0), lanes(1), lanes(2), lanes(3))
         }
 
         @usableFromInline mutating func reset() {
@@ -25,57 +29,47 @@ struct HalfbandOversampler {
             y1 = (.zero, .zero, .zero, .zero)
         }
 
-        /// `y = a·(x − y₁) + x₁` for each section in turn.
+        /// Each section as `y = (x₁ + a·x) − a·y₁`: only the last multiply-subtract waits on
+        /// the previous output, which halves the recurrence the processor must wait for.
         @inlinable @inline(__always)
-        mutating func process(_ input: SIMD2<Float>) -> SIMD2<Float> {
+        mutating func process(_ input: SIMD4<Float>) -> SIMD4<Float> {
             var x = input
-            var y = a[0] * (x - y1.0) + x1.0
+            var y = (x1.0 + a.0 * x) - a.0 * y1.0
             x1.0 = x; y1.0 = y; x = y
-            y = a[1] * (x - y1.1) + x1.1
+            y = (x1.1 + a.1 * x) - a.1 * y1.1
             x1.1 = x; y1.1 = y; x = y
-            y = a[2] * (x - y1.2) + x1.2
+            y = (x1.2 + a.2 * x) - a.2 * y1.2
             x1.2 = x; y1.2 = y; x = y
-            y = a[3] * (x - y1.3) + x1.3
+            y = (x1.3 + a.3 * x) - a.3 * y1.3
             x1.3 = x; y1.3 = y
             return y
         }
     }
 
-    @usableFromInline var upEven: Branch
-    @usableFromInline var upOdd: Branch
-    @usableFromInline var downEven: Branch
-    @usableFromInline var downOdd: Branch
+    @usableFromInline var up = Chain()
+    @usableFromInline var down = Chain()
     @usableFromInline var previousOdd = SIMD2<Float>.zero
 
-    @usableFromInline init() {
-        let d = Self.design
-        let even = SIMD4(d[0], d[2], d[4], d[6])
-        let odd = SIMD4(d[1], d[3], d[5], d[7])
-        upEven = Branch(even)
-        upOdd = Branch(odd)
-        downEven = Branch(even)
-        downOdd = Branch(odd)
-    }
+    @usableFromInline init() {}
 
     @usableFromInline mutating func reset() {
-        upEven.reset()
-        upOdd.reset()
-        downEven.reset()
-        downOdd.reset()
+        up.reset()
+        down.reset()
         previousOdd = .zero
     }
 
-    /// One input frame → two frames at twice the rate.
+    /// One input frame → two frames at twice the rate, as (even L, even R, odd L, odd R).
     @inlinable @inline(__always)
-    mutating func upsample(_ x: SIMD2<Float>) -> (SIMD2<Float>, SIMD2<Float>) {
-        (upEven.process(x), upOdd.process(x))
+    mutating func upsample(_ x: SIMD2<Float>) -> SIMD4<Float> {
+        up.process(SIMD4(lowHalf: x, highHalf: x))
     }
 
-    /// Two frames at twice the rate → one output frame.
+    /// Two frames at twice the rate, (even L, even R, odd L, odd R) → one output frame:
+    /// `½·(A₀(even) + A₁(previous odd))`.
     @inlinable @inline(__always)
-    mutating func downsample(_ even: SIMD2<Float>, _ odd: SIMD2<Float>) -> SIMD2<Float> {
-        let y = 0.5 * (downEven.process(even) + downOdd.process(previousOdd))
-        previousOdd = odd
-        return y
+    mutating func downsample(_ frames: SIMD4<Float>) -> SIMD2<Float> {
+        let y = down.process(SIMD4(lowHalf: frames.lowHalf, highHalf: previousOdd))
+        previousOdd = frames.highHalf
+        return 0.5 * (y.lowHalf + y.highHalf)
     }
 }

@@ -58,27 +58,45 @@ public final class Saturator: AudioProcessor {
     /// The curve: odd, smooth, ±1 from |x| = 3.
     @inlinable @inline(__always)
     public static func shape(_ x: SIMD2<Float>) -> SIMD2<Float> {
-        let clamped = x.clamped(lowerBound: SIMD2(repeating: -3), upperBound: SIMD2(repeating: 3))
+        shape(SIMD4(lowHalf: x, highHalf: .zero)).lowHalf
+    }
+
+    /// The curve on four lanes (both oversampled frames of a stereo pair at once).
+    @inlinable @inline(__always)
+    public static func shape(_ x: SIMD4<Float>) -> SIMD4<Float> {
+        var clamped = x.replacing(with: -3, where: x .< -3)
+        clamped.replace(with: 3, where: clamped .> 3)
         let squared = clamped * clamped
-        let numerator: SIMD2<Float> = clamped * (27 + squared)
-        let denominator: SIMD2<Float> = 27 + 9 * squared
-        let shaped = numerator / denominator
+        let numerator: SIMD4<Float> = clamped * (27 + squared)
+        let denominator: SIMD4<Float> = 27 + 9 * squared
+        var shaped = numerator / denominator
         // Clamped again: at |x| = 3 rounding can land a hair over 1.
-        return shaped.clamped(lowerBound: SIMD2(repeating: -1), upperBound: SIMD2(repeating: 1))
+        shaped.replace(with: -1, where: shaped .< -1)
+        shaped.replace(with: 1, where: shaped .> 1)
+        return shaped
     }
 
     public func process(_ block: AudioBlock) {
         var oversampler = self.oversampler
         var drive = self.drive, mix = self.mix
-        for i in 0..<block.frameCount {
-            let g = drive.next(), wet = mix.next()
-            let x = SIMD2(block.left[i], block.right[i])
-            let (even, odd) = oversampler.upsample(x)
-            let shapedEven = wet * Self.shape(g * even) / g + (1 - wet) * even
-            let shapedOdd = wet * Self.shape(g * odd) / g + (1 - wet) * odd
-            let y = oversampler.downsample(shapedEven, shapedOdd)
-            block.left[i] = y.x
-            if block.channelCount == 2 { block.right[i] = y.y }
+        let stereo = block.channelCount == 2
+        if !drive.isRamping, !mix.isRamping {
+            // Steady settings: the per-sample divide by the drive becomes a multiply.
+            let g = drive.value, inverse = 1 / drive.value, wet = mix.value, dry = 1 - mix.value
+            for i in 0..<block.frameCount {
+                let frames = oversampler.upsample(SIMD2(block.left[i], block.right[i]))
+                let y = oversampler.downsample((wet * inverse) * Self.shape(g * frames) + dry * frames)
+                block.left[i] = y.x
+                if stereo { block.right[i] = y.y }
+            }
+        } else {
+            for i in 0..<block.frameCount {
+                let g = drive.next(), wet = mix.next()
+                let frames = oversampler.upsample(SIMD2(block.left[i], block.right[i]))
+                let y = oversampler.downsample((wet * (1 / g)) * Self.shape(g * frames) + (1 - wet) * frames)
+                block.left[i] = y.x
+                if stereo { block.right[i] = y.y }
+            }
         }
         self.oversampler = oversampler
         self.drive = drive

@@ -28,8 +28,14 @@ public enum FastMath {
         let clamped = min(max(x, -126), 126)
         let whole = roundedToNearest(clamped)
         let f = (clamped - whole) * 0.693_147_18  // |f| ≤ ln2/2
-        // e^f by its Taylor series to the 6th power: the next term is below 2e-7 relative.
-        let poly = 1 + f * (1 + f * (0.5 + f * (1.0 / 6 + f * (1.0 / 24 + f * (1.0 / 120 + f * (1.0 / 720))))))
+        // e^f by its Taylor series to the 6th power (the next term is below 2e-7 relative),
+        // by Horner's rule in the same order as the SIMD version.
+        var poly = f * (1.0 / 720) + 1.0 / 120
+        poly = poly * f + 1.0 / 24
+        poly = poly * f + 1.0 / 6
+        poly = poly * f + 0.5
+        poly = poly * f + 1
+        poly = poly * f + 1
         let scale = Float(bitPattern: UInt32(Int32(whole) + 127) << 23)
         return poly * scale
     }

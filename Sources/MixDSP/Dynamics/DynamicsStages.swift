@@ -1,0 +1,75 @@
+/// The vectorisable stages of a compressor-style processor, split from the one serial stage
+/// (the detector's ballistics), so decibel conversions and gains run eight samples at a time.
+enum DynamicsStages {
+    /// `out[i] = 20·log10(max(|a[i]|, |b[i]|))`.
+    @inline(__always)
+    static func linkedDecibels(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            let absX = x.replacing(with: -x, where: x .< 0), absY = y.replacing(with: -y, where: y .< 0)
+            let magnitude = absX.replacing(with: absY, where: absY .> absX)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: FastMath.decibels(magnitude), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            out[i] = FastMath.decibels(max(abs(a[i]), abs(b[i])))
+            i += 1
+        }
+    }
+
+    /// The peak detector's ballistics over a block of input levels (dB), in place.
+    @inline(__always)
+    static func peakBallistics(_ levels: UnsafeMutablePointer<Float>, count: Int, detector: inout LevelDetector) {
+        var level = detector.levelDB
+        let (attack, release) = (detector.attackCoefficient, detector.releaseCoefficient)
+        for i in 0..<count {
+            let input = levels[i]
+            level = input + (input > level ? attack : release) * (level - input)
+            levels[i] = level
+        }
+        detector.levelDB = level
+    }
+
+    /// Replaces detected levels (dB) by the computer's gain reduction (dB), capped at
+    /// `maxReductionDB`; returns the block's largest and summed reduction.
+    @inline(__always)
+    static func gainReduction(
+        _ values: UnsafeMutablePointer<Float>, count: Int, computer: GainComputer, maxReductionDB: Float
+    ) -> (max: Float, sum: Float) {
+        let slope = 1 - 1 / computer.ratio
+        let knee = computer.kneeDB
+        let threshold = computer.thresholdDB
+        var peak = SIMD8<Float>.zero, sum = SIMD8<Float>.zero
+        var i = 0
+        while i + 8 <= count {
+            let level = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+            let overshoot = level - threshold
+            let into = overshoot + knee / 2
+            var reduction = (slope * into * into) / Swift.max(2 * knee, 1e-9)
+            reduction.replace(with: slope * overshoot, where: 2 * overshoot .>= knee)
+            reduction.replace(with: 0, where: 2 * overshoot .<= -knee)
+            reduction.replace(with: maxReductionDB, where: reduction .> maxReductionDB)
+            UnsafeMutableRawPointer(values + i).storeBytes(of: reduction, as: SIMD8<Float>.self)
+            peak.replace(with: reduction, where: reduction .> peak)
+            sum += reduction
+            i += 8
+        }
+        var largest: Float = 0, total: Float = 0
+        for lane in 0..<8 {
+            largest = max(largest, peak[lane])
+            total += sum[lane]
+        }
+        while i < count {
+            let reduction = min(maxReductionDB, computer.gainReductionDB(values[i]))
+            values[i] = reduction
+            largest = max(largest, reduction)
+            total += reduction
+            i += 1
+        }
+        return (largest, total)
+    }
+}
