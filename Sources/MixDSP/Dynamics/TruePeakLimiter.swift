@@ -8,9 +8,9 @@ import Foundation
 /// interpolator cannot see peaks made by content right at Nyquist (full-band noise reads over a
 /// decibel low); without that content, its estimate is within a few thousandths of a dB.
 ///
-/// For each sample the gain that would bring its true peak (`TruePeakDetector`, both channels
-/// linked) to the ceiling is found; a release follower lets the gain recover smoothly (in dB,
-/// time constant `releaseMs`); a running minimum over the lookahead plus the interpolator's
+/// For each sample the gain that would bring its true peak (`BlockTruePeakDetector`, both
+/// channels linked) to the ceiling is found; a release follower lets the gain recover smoothly
+/// (the attenuation decays with time constant `releaseMs`); a running minimum over the lookahead plus the interpolator's
 /// span, then a moving average over the lookahead, turn those into a gain curve that is smooth
 /// and is never above the needed gain anywhere near a peak. The audio is delayed to match.
 public final class TruePeakLimiter: AudioProcessor {
@@ -41,9 +41,11 @@ public final class TruePeakLimiter: AudioProcessor {
     public private(set) var lastGainReduction = GainReductionReadout()
     public private(set) var latencyFrames = 0
 
-    private var detectors = (TruePeakDetector(), TruePeakDetector())
+    private var detectors: (BlockTruePeakDetector, BlockTruePeakDetector)?
+    /// Per-sample true peaks of the block, both channels linked.
+    private var peaks: UnsafeMutablePointer<Float>?
     /// The band-limiting low-pass: six second-order sections with Butterworth Qs.
-    private var bandLimit = [StereoBiquad](repeating: StereoBiquad(), count: TruePeakLimiter.bandLimitSections)
+    private var bandLimit = StereoBiquadCascade(capacity: TruePeakLimiter.bandLimitSections)
     static let bandLimitSections = 6
     static let bandLimitCutoff = 0.44
     private var ceiling: Float = 1
@@ -71,8 +73,6 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     deinit {
-        detectors.0.deallocate()
-        detectors.1.deallocate()
         freeBuffers()
     }
 
@@ -92,9 +92,12 @@ public final class TruePeakLimiter: AudioProcessor {
         for section in 0..<Self.bandLimitSections {
             // Butterworth pole pairs: Q = 1 / (2 sin((2k − 1)π / 2N)).
             let q = 1 / (2 * sin(Double(2 * section + 1) * Double.pi / (2 * order)))
-            bandLimit[section].setCoefficients(
+            bandLimit.sections[section].setCoefficients(
                 .lowPass(cutoffHz: Self.bandLimitCutoff * spec.sampleRate, q: q, sampleRate: spec.sampleRate))
         }
+        bandLimit.activeCount = Self.bandLimitSections
+        detectors = (BlockTruePeakDetector(maxFrameCount: spec.maxFrameCount), BlockTruePeakDetector(maxFrameCount: spec.maxFrameCount))
+        peaks = .allocate(capacity: spec.maxFrameCount + 8)
         lookaheadFrames = max(1, Int((settings.lookaheadMs / 1000 * spec.sampleRate).rounded()))
         let span = TruePeakDetector.delayFrames
         holdFrames = lookaheadFrames + 2 * span
@@ -107,6 +110,10 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     private func freeBuffers() {
+        detectors?.0.deallocate()
+        detectors?.1.deallocate()
+        detectors = nil
+        peaks?.deallocate()
         minimumValues?.deallocate()
         minimumTimes?.deallocate()
         averageRing?.deallocate()
@@ -114,9 +121,9 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     public func reset() {
-        detectors.0.reset()
-        detectors.1.reset()
-        for section in bandLimit.indices { bandLimit[section].reset() }
+        detectors?.0.reset()
+        detectors?.1.reset()
+        bandLimit.reset()
         heldGain = 1
         dequeHead = 0
         dequeCount = 0
@@ -130,26 +137,25 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     public func process(_ block: AudioBlock) {
-        guard let minimumValues, let minimumTimes, let averageRing, let delayRing else { return }
+        guard let minimumValues, let minimumTimes, let averageRing, let delayRing, let detectors, let peaks else { return }
+        let count = block.frameCount
         let delayLength = latencyFrames + 1
         var maxReduction: Float = 0
         var sumReduction: Float = 0
-        var sections = (bandLimit[0], bandLimit[1], bandLimit[2], bandLimit[3], bandLimit[4], bandLimit[5])
-        defer {
-            (bandLimit[0], bandLimit[1], bandLimit[2], bandLimit[3], bandLimit[4], bandLimit[5]) = sections
-        }
-        for i in 0..<block.frameCount {
-            var input = SIMD2(block.left[i], block.right[i])
-            input = sections.0.process(input)
-            input = sections.1.process(input)
-            input = sections.2.process(input)
-            input = sections.3.process(input)
-            input = sections.4.process(input)
-            input = sections.5.process(input)
-            let peak = max(detectors.0.push(input.x), detectors.1.push(input.y))
+        // 1. Band-limit into the detectors' buffers; 2. true peaks eight samples at a time.
+        let left = detectors.0.blockStart, right = detectors.1.blockStart
+        left.update(from: block.left, count: count)
+        right.update(from: block.right, count: count)
+        bandLimit.process(AudioBlock(left: left, right: right, frameCount: count))
+        detectors.0.detect(count: count, into: peaks, combine: false)
+        detectors.1.detect(count: count, into: peaks, combine: true)
+        // 3. The gain curve, sample by sample (the one serial part), and the delayed output.
+        for i in 0..<count {
+            let input = SIMD2(left[i], right[i])
+            let peak = peaks[i]
             let needed = peak > ceiling ? ceiling / peak : 1
-            // Release: the attenuation in dB decays toward 0 with the release time constant.
-            let recovered = heldGain >= 1 ? 1 : FastMath.amplitude(FastMath.decibels(heldGain) * releaseCoefficient)
+            // Release: the attenuation (1 − gain) decays with the release time constant.
+            let recovered = 1 - (1 - heldGain) * releaseCoefficient
             heldGain = min(needed, recovered)
             // Running minimum over the hold window: expire the oldest first, so the ring
             // (one slot per frame of the window) always has room for the new value.
@@ -157,11 +163,17 @@ public final class TruePeakLimiter: AudioProcessor {
                 dequeHead = dequeHead + 1 == holdFrames ? 0 : dequeHead + 1
                 dequeCount -= 1
             }
-            while dequeCount > 0, minimumValues[(dequeHead + dequeCount - 1) % holdFrames] >= heldGain {
+            // (Indices wrap by one subtraction: head + count < 2 × the ring's size.)
+            while dequeCount > 0 {
+                var last = dequeHead + dequeCount - 1
+                if last >= holdFrames { last -= holdFrames }
+                guard minimumValues[last] >= heldGain else { break }
                 dequeCount -= 1
             }
-            minimumValues[(dequeHead + dequeCount) % holdFrames] = heldGain
-            minimumTimes[(dequeHead + dequeCount) % holdFrames] = time
+            var slot = dequeHead + dequeCount
+            if slot >= holdFrames { slot -= holdFrames }
+            minimumValues[slot] = heldGain
+            minimumTimes[slot] = time
             dequeCount += 1
             let held = minimumValues[dequeHead]
             // Moving average over the lookahead.
@@ -175,11 +187,30 @@ public final class TruePeakLimiter: AudioProcessor {
             let output = delayRing[delayIndex] * gain
             block.left[i] = output.x
             if block.channelCount == 2 { block.right[i] = output.y }
-            let reduction = -FastMath.decibels(gain)
-            maxReduction = max(maxReduction, reduction)
-            sumReduction += reduction
+            peaks[i] = gain  // the peaks are used up: keep the gains for the readout
             time += 1
         }
+        // The readout, in dB, eight gains at a time.
+        var i = 0
+        var largest = SIMD8<Float>.zero, total = SIMD8<Float>.zero
+        while i + 8 <= count {
+            let reduction = -FastMath.decibels(UnsafeRawPointer(peaks + i).loadUnaligned(as: SIMD8<Float>.self))
+            largest.replace(with: reduction, where: reduction .> largest)
+            total += reduction
+            i += 8
+        }
+        for lane in 0..<8 {
+            maxReduction = max(maxReduction, largest[lane])
+            sumReduction += total[lane]
+        }
+        while i < count {
+            let reduction = -FastMath.decibels(peaks[i])
+            maxReduction = max(maxReduction, reduction)
+            sumReduction += reduction
+            i += 1
+        }
+        detectors.0.finish(count: count)
+        detectors.1.finish(count: count)
         lastGainReduction = GainReductionReadout(
             maxDB: maxReduction, meanDB: block.frameCount > 0 ? sumReduction / Float(block.frameCount) : 0)
     }

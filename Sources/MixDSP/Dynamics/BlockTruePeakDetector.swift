@@ -1,0 +1,123 @@
+import Foundation
+
+/// The limiter's true-peak detection for a whole block at once: the same 4× polyphase
+/// interpolation and parabola as `TruePeakDetector`, computed for eight consecutive samples at a
+/// time (each tap multiplies eight shifted inputs), with no horizontal sums and no branches.
+/// For each input sample it gives the true peak of the interval `delayFrames` earlier.
+struct BlockTruePeakDetector {
+    static let taps = TruePeakDetector.tapsPerPhase
+    static let delayFrames = TruePeakDetector.delayFrames
+
+    /// Filtered samples: `taps` of history, then the block, then 8 of slack for the last chunk.
+    let samples: UnsafeMutablePointer<Float>
+    /// The third phase's values, one before the block (the previous block's last) then the block's.
+    private let lastPhase: UnsafeMutablePointer<Float>
+    private let coefficients: UnsafeMutablePointer<Float>
+    private let capacity: Int
+
+    init(maxFrameCount: Int) {
+        capacity = maxFrameCount
+        let taps = Self.taps
+        samples = .allocate(capacity: taps + maxFrameCount + 8)
+        samples.initialize(repeating: 0, count: taps + maxFrameCount + 8)
+        lastPhase = .allocate(capacity: maxFrameCount + 9)
+        lastPhase.initialize(repeating: 0, count: maxFrameCount + 9)
+        let filter = InterpolationFilter(factor: TruePeakDetector.factor, tapsPerPhase: taps)
+        coefficients = .allocate(capacity: 3 * taps)
+        for phase in 1...3 {
+            for tap in 0..<taps { coefficients[(phase - 1) * taps + tap] = filter.phases[phase][tap] }
+        }
+    }
+
+    func deallocate() {
+        samples.deallocate()
+        lastPhase.deallocate()
+        coefficients.deallocate()
+    }
+
+    func reset() {
+        samples.update(repeating: 0, count: Self.taps + capacity + 8)
+        lastPhase.update(repeating: 0, count: capacity + 9)
+    }
+
+    /// Where the caller writes the block's (band-limited) samples before `detect`.
+    var blockStart: UnsafeMutablePointer<Float> { samples + Self.taps }
+
+    /// Writes the true peak magnitude for each of the block's `count` samples into `peaks`
+    /// (taking the larger with what is there when `combine` is set). The block's samples stay
+    /// readable at `blockStart` until `finish(count:)`.
+    func detect(count: Int, into peaks: UnsafeMutablePointer<Float>, combine: Bool) {
+        let taps = Self.taps
+        let half = taps / 2
+        var n = 0
+        while n < count {
+            // The three interpolated phases for samples n…n+7 (window of sample m: m+1 … m+taps).
+            var p1 = SIMD8<Float>.zero, p2 = SIMD8<Float>.zero, p3 = SIMD8<Float>.zero
+            let base = UnsafeRawPointer(samples + n + 1)
+            for j in 0..<taps {
+                let x = base.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
+                p1 += coefficients[j] * x
+                p2 += coefficients[taps + j] * x
+                p3 += coefficients[2 * taps + j] * x
+            }
+            UnsafeMutableRawPointer(lastPhase + n + 1).storeBytes(of: p3, as: SIMD8<Float>.self)
+            let v0 = UnsafeRawPointer(lastPhase + n).loadUnaligned(as: SIMD8<Float>.self)
+            let v1 = UnsafeRawPointer(samples + n + half).loadUnaligned(as: SIMD8<Float>.self)
+            let v5 = UnsafeRawPointer(samples + n + half + 1).loadUnaligned(as: SIMD8<Float>.self)
+            var peak = Self.refinedPeak(v0, v1, p1, p2, p3, v5)
+            if combine {
+                let other = UnsafeRawPointer(peaks + n).loadUnaligned(as: SIMD8<Float>.self)
+                peak.replace(with: other, where: other .> peak)
+            }
+            UnsafeMutableRawPointer(peaks + n).storeBytes(of: peak, as: SIMD8<Float>.self)
+            n += 8
+        }
+    }
+
+    /// Keeps the last `taps` samples and the last third-phase value for the next block.
+    func finish(count: Int) {
+        memmove(samples, samples + count, Self.taps * MemoryLayout<Float>.stride)
+        lastPhase[0] = lastPhase[count]
+    }
+
+    @inline(__always)
+    static func magnitude(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        v.replacing(with: -v, where: v .< 0)
+    }
+
+    /// The largest magnitude among points 1…4 refined by a parabola through the best point and
+    /// its neighbours (`TruePeakDetector.refinedPeak`, lane by lane).
+    @inline(__always)
+    static func refinedPeak(
+        _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>, _ v4: SIMD8<Float>,
+        _ v5: SIMD8<Float>
+    ) -> SIMD8<Float> {
+        var best = magnitude(v1)
+        var (before, peak, after) = (v0, v1, v2)
+        // Lanes whose next point is larger move their (before, peak, after) along; a local
+        // function would capture these by reference, which allocates in a debug build.
+        var size = magnitude(v2)
+        var larger = size .> best
+        best.replace(with: size, where: larger)
+        before.replace(with: v1, where: larger); peak.replace(with: v2, where: larger); after.replace(with: v3, where: larger)
+        size = magnitude(v3)
+        larger = size .> best
+        best.replace(with: size, where: larger)
+        before.replace(with: v2, where: larger); peak.replace(with: v3, where: larger); after.replace(with: v4, where: larger)
+        size = magnitude(v4)
+        larger = size .> best
+        best.replace(with: size, where: larger)
+        before.replace(with: v3, where: larger); peak.replace(with: v4, where: larger); after.replace(with: v5, where: larger)
+        let negative = peak .< 0
+        before.replace(with: -before, where: negative)
+        peak.replace(with: -peak, where: negative)
+        after.replace(with: -after, where: negative)
+        let curvature = before - 2 * peak + after
+        let valid = (curvature .< 0) .& (before .<= peak) .& (after .<= peak)
+        let safeCurvature = curvature.replacing(with: -1, where: .!valid)
+        let shift = 0.5 * (before - after) / safeCurvature
+        let refined = peak - 0.25 * (before - after) * shift
+        best.replace(with: refined, where: valid .& (refined .> best))
+        return best
+    }
+}
