@@ -100,6 +100,33 @@ public final class DeEsser: AudioProcessor {
         lastGainReduction = GainReductionReadout()
     }
 
+    /// The band and the sidechain in one pass: five independent-enough filters whose work the
+    /// processor overlaps, reading the input once.
+    private func filterBandAndSidechain(
+        _ block: AudioBlock, band out: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+        side: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    ) {
+        var bandFilter = band
+        var s0 = sidechain.sections[0], s1 = sidechain.sections[1], s2 = sidechain.sections[2], s3 = sidechain.sections[3]
+        for i in 0..<block.frameCount {
+            let x = SIMD2(block.left[i], block.right[i])
+            let b = bandFilter.process(x)
+            let y = s3.process(s2.process(s1.process(s0.process(x))))
+            out.0[i] = b.x
+            out.1[i] = b.y
+            side.0[i] = y.x
+            side.1[i] = y.y
+        }
+        bandFilter.state1 = StereoBiquad.flushDenormals(bandFilter.state1)
+        bandFilter.state2 = StereoBiquad.flushDenormals(bandFilter.state2)
+        band = bandFilter
+        sidechain.sections[0] = s0
+        sidechain.sections[1] = s1
+        sidechain.sections[2] = s2
+        sidechain.sections[3] = s3
+        sidechain.flushDenormals()
+    }
+
     public func process(_ block: AudioBlock) {
         let count = block.frameCount
         let maxReduction = Float(settings.maxReductionDB)
@@ -108,14 +135,7 @@ public final class DeEsser: AudioProcessor {
                 sideLeft.withUnsafeMutableBufferPointer { sideLeft in
                     sideRight.withUnsafeMutableBufferPointer { sideRight in
                         let (bl, br, sl, sr) = (bandLeft.baseAddress!, bandRight.baseAddress!, sideLeft.baseAddress!, sideRight.baseAddress!)
-                        bl.update(from: block.left, count: count)
-                        br.update(from: block.right, count: count)
-                        sl.update(from: block.left, count: count)
-                        sr.update(from: block.right, count: count)
-                        let bandBlock = AudioBlock(left: bl, right: br, frameCount: count)
-                        let sideBlock = AudioBlock(left: sl, right: sr, frameCount: count)
-                        band.process(bandBlock)
-                        sidechain.process(sideBlock)
+                        filterBandAndSidechain(block, band: (bl, br), side: (sl, sr))
                         // Sidechain level in dB (vectorised), ballistics (serial), reduction and
                         // cut (vectorised); the levels are written over the sidechain's left buffer.
                         DynamicsStages.linkedDecibels(sl, sr, into: sl, count: count)

@@ -16,17 +16,67 @@ struct StereoBiquadCascade {
         for index in sections.indices { sections[index].reset() }
     }
 
+    /// Clears denormal state left by a loop that ran the sections outside `process`.
+    @usableFromInline mutating func flushDenormals() {
+        for index in sections.indices {
+            sections[index].state1 = StereoBiquad.flushDenormals(sections[index].state1)
+            sections[index].state2 = StereoBiquad.flushDenormals(sections[index].state2)
+        }
+    }
+
     @usableFromInline mutating func process(_ block: AudioBlock) {
         var start = 0
         while start < activeCount {
-            let count = min(4, activeCount - start)
+            let remaining = activeCount - start
+            // Groups of four, the last group taking up to two more (six sections still fit
+            // the registers well enough), so no section runs a pass of its own.
+            let count = remaining <= 6 ? remaining : 4
             switch count {
+            case 6: processSix(block, from: start)
+            case 5: processFive(block, from: start)
             case 4: processFour(block, from: start)
             default:
                 for index in start..<start + count { sections[index].process(block) }
             }
             start += count
         }
+    }
+
+    @inline(__always)
+    private mutating func processFive(_ block: AudioBlock, from start: Int) {
+        var e = sections[start + 4]
+        processFour(block, from: start, then: &e)
+        e.state1 = StereoBiquad.flushDenormals(e.state1); e.state2 = StereoBiquad.flushDenormals(e.state2)
+        sections[start + 4] = e
+    }
+
+    @inline(__always)
+    private mutating func processSix(_ block: AudioBlock, from start: Int) {
+        var a = sections[start], b = sections[start + 1], c = sections[start + 2]
+        var d = sections[start + 3], e = sections[start + 4], f = sections[start + 5]
+        let (left, right) = (block.left, block.right)
+        for i in 0..<block.frameCount {
+            let y = f.process(e.process(d.process(c.process(b.process(a.process(SIMD2(left[i], right[i])))))))
+            left[i] = y.x
+            if block.channelCount == 2 { right[i] = y.y }
+        }
+        sections[start] = a; sections[start + 1] = b; sections[start + 2] = c
+        sections[start + 3] = d; sections[start + 4] = e; sections[start + 5] = f
+        flushDenormals()
+    }
+
+    /// Four sections, then a fifth in the same loop.
+    @inline(__always)
+    private mutating func processFour(_ block: AudioBlock, from start: Int, then e: inout StereoBiquad) {
+        var a = sections[start], b = sections[start + 1], c = sections[start + 2], d = sections[start + 3]
+        let (left, right) = (block.left, block.right)
+        for i in 0..<block.frameCount {
+            let y = e.process(d.process(c.process(b.process(a.process(SIMD2(left[i], right[i]))))))
+            left[i] = y.x
+            if block.channelCount == 2 { right[i] = y.y }
+        }
+        sections[start] = a; sections[start + 1] = b; sections[start + 2] = c; sections[start + 3] = d
+        flushDenormals()
     }
 
     @inline(__always)

@@ -25,6 +25,8 @@ public final class Saturator: AudioProcessor {
 
     public private(set) var settings: Settings
     private var oversampler = HalfbandOversampler()
+    /// The block at twice the rate, as (even L, even R, odd L, odd R) per input frame.
+    private var oversampled: [SIMD4<Float>] = []
     private var drive = RampedValue(1)
     private var mix = RampedValue(1)
 
@@ -46,6 +48,7 @@ public final class Saturator: AudioProcessor {
     public func prepare(_ spec: ProcessSpec) {
         drive.prepare(sampleRate: spec.sampleRate, rampMs: 20)
         mix.prepare(sampleRate: spec.sampleRate, rampMs: 20)
+        oversampled = [SIMD4<Float>](repeating: .zero, count: spec.maxFrameCount)
         reset()
     }
 
@@ -79,21 +82,27 @@ public final class Saturator: AudioProcessor {
     public func process(_ block: AudioBlock) {
         var oversampler = self.oversampler
         var drive = self.drive, mix = self.mix
+        let count = block.frameCount
         let stereo = block.channelCount == 2
-        if !drive.isRamping, !mix.isRamping {
-            // Steady settings: the per-sample divide by the drive becomes a multiply.
-            let g = drive.value, inverse = 1 / drive.value, wet = mix.value, dry = 1 - mix.value
-            for i in 0..<block.frameCount {
-                let frames = oversampler.upsample(SIMD2(block.left[i], block.right[i]))
-                let y = oversampler.downsample((wet * inverse) * Self.shape(g * frames) + dry * frames)
-                block.left[i] = y.x
-                if stereo { block.right[i] = y.y }
+        oversampled.withUnsafeMutableBufferPointer { frames in
+            // Three passes: each filter chain runs alone in a tight loop (its recurrence is the
+            // only wait), and the curve, off any recurrence, runs in between.
+            for i in 0..<count {
+                frames[i] = oversampler.upsample(SIMD2(block.left[i], block.right[i]))
             }
-        } else {
-            for i in 0..<block.frameCount {
-                let g = drive.next(), wet = mix.next()
-                let frames = oversampler.upsample(SIMD2(block.left[i], block.right[i]))
-                let y = oversampler.downsample((wet * (1 / g)) * Self.shape(g * frames) + (1 - wet) * frames)
+            if !drive.isRamping, !mix.isRamping {
+                let g = drive.value, scale = mix.value * (1 / drive.value), dry = 1 - mix.value
+                for i in 0..<count {
+                    frames[i] = scale * Self.shape(g * frames[i]) + dry * frames[i]
+                }
+            } else {
+                for i in 0..<count {
+                    let g = drive.next(), wet = mix.next()
+                    frames[i] = (wet * (1 / g)) * Self.shape(g * frames[i]) + (1 - wet) * frames[i]
+                }
+            }
+            for i in 0..<count {
+                let y = oversampler.downsample(frames[i])
                 block.left[i] = y.x
                 if stereo { block.right[i] = y.y }
             }
