@@ -9,14 +9,8 @@ extension FastMath {
         // SIMD types): 2²³ + e, read as a float, minus 2²³ + 127.
         let exponent = unsafeBitCast((bits &>> 23) | 0x4B00_0000, to: SIMD8<Float>.self) - 8_388_735
         let t = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: SIMD8<Float>.self) - 1
-        var p = SIMD8<Float>(repeating: -0.009_118_109)
-        p = p * t + 0.051_154_499
-        p = p * t - 0.135_803_870
-        p = p * t + 0.240_180_766
-        p = p * t - 0.346_390_954
-        p = p * t + 0.478_417_535
-        p = p * t - 0.721_127_929
-        p = p * t + 1.442_687_954
+        var p = SIMD8<Float>(repeating: log2Coefficients[0])
+        for k in 1..<8 { p = p * t + log2Coefficients[k] }
         return exponent + p * t
     }
 
@@ -28,12 +22,8 @@ extension FastMath {
         let shifted = clamped + magic
         let whole = shifted - magic
         let f = (clamped - whole) * 0.693_147_18
-        var poly = f * (1.0 / 720) + 1.0 / 120
-        poly = poly * f + 1.0 / 24
-        poly = poly * f + 1.0 / 6
-        poly = poly * f + 0.5
-        poly = poly * f + 1
-        poly = poly * f + 1
+        var poly = SIMD8<Float>(repeating: expCoefficients[0])
+        for k in 1..<7 { poly = poly * f + expCoefficients[k] }
         // `shifted`'s low mantissa bits hold the rounded integer: 0x4B40_0000 + n.
         let integer = unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- 0x4B40_0000
         let exponentBits = (integer &+ 127) &<< 23
