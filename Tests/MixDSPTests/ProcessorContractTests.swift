@@ -25,16 +25,18 @@ struct ProcessorContractTests {
         ("air", { try Air(.init(frequencyHz: 11_000, gainDB: 3)) }),
         ("stereo widener", { try StereoWidener(.init(width: 1.4)) }),
         ("dither", { try Dither(.init(bitDepth: 16)) }),
+        ("dither 24-bit", { try Dither(.init(bitDepth: 24)) }),
     ]
 
-    /// Noise with loud and quiet stretches, and a 7 kHz burst, so every processor engages.
+    /// Noise with loud and quiet stretches, a 7 kHz burst, and a silent tail (where filters decay
+    /// toward denormals), so every processor engages.
     static let input: (left: [Float], right: [Float]) = {
-        let count = 20_000
+        let count = 30_000
         let noise = SignalGenerator.noise(frameCount: count, amplitude: 0.8, seed: 11)
         let other = SignalGenerator.noise(frameCount: count, amplitude: 0.8, seed: 12)
         let ess = SignalGenerator.sine(frequencyHz: 7000, sampleRate: 48_000, frameCount: count, amplitude: 0.6)
-        let envelope: (Int) -> Float = { $0 % 6000 < 3000 ? 1 : 0.05 }
-        return ((0..<count).map { noise[$0] * envelope($0) + ($0 > 12_000 ? ess[$0] : 0) },
+        let envelope: (Int) -> Float = { $0 >= 20_000 ? 0 : ($0 % 6000 < 3000 ? 1 : 0.05) }
+        return ((0..<count).map { noise[$0] * envelope($0) + ($0 > 12_000 && $0 < 20_000 ? ess[$0] : 0) },
                 (0..<count).map { other[$0] * envelope($0) * 0.7 })
     }()
 
@@ -71,7 +73,7 @@ struct ProcessorContractTests {
         let allocations = left.withUnsafeMutableBufferPointer { l in
             right.withUnsafeMutableBufferPointer { r in
                 let block = AudioBlock(left: l.baseAddress!, right: r.baseAddress!, frameCount: 512)
-                processor.process(block)  // warm
+                // Counted from the first block after prepare: nothing may be left to allocate lazily.
                 return countAllocations { processor.process(block) }
             }
         }

@@ -75,6 +75,12 @@ struct TruePeakLimiterTests {
             ("square 6 kHz, full scale", square(periodFrames: 8)),
             ("fs/4 sine at 45°, +3 dBTP", tech3341Sine(div: 4, amplitude: 1.41, phaseDegrees: 45)),
             ("white noise 20 dB hot", SignalGenerator.noise(frameCount: 48_000, amplitude: 10, seed: 3)),
+            // At the band-limit's edge, where the interpolator reads lowest.
+            ("sine at 0.43 fs, 12 dB hot", tech3341Sine(div: 1 / 0.43, amplitude: 4, phaseDegrees: 30)),
+            ("sine at 0.44 fs, 12 dB hot", tech3341Sine(div: 1 / 0.44, amplitude: 4, phaseDegrees: 30)),
+            ("bursts at 0.42 fs, 12 dB hot", tech3341Sine(div: 1 / 0.42, amplitude: 4, phaseDegrees: 10).enumerated().map {
+                $0.offset % 4800 < 400 ? $0.element : 0
+            }),
         ]
         for (id, div, amplitude, phase) in [("15", 4.0, 0.5, 0.0), ("16", 4, 0.5, 45), ("17", 6, 0.5, 60), ("18", 8, 0.5, 67.5), ("19", 4, 1.41, 45)] {
             list.append(("EBU 3341-\(id), 12 dB hot", tech3341Sine(div: div, amplitude: amplitude, phaseDegrees: phase).map { $0 * 4 }))

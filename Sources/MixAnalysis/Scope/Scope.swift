@@ -28,7 +28,7 @@ public final class Scope {
         precondition(capacity >= Self.pointCount)
         self.capacity = capacity
         left = [Float](repeating: 0, count: capacity)
-        right = left
+        right = [Float](repeating: 0, count: capacity)  // its own storage: no copy on first write
     }
 
     /// Adds a stereo block.

@@ -34,7 +34,7 @@ public final class SpectrumAnalyzer {
         fft = RealFFT(size: fftSize)
         window = (0..<fftSize).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(fftSize))) }
         history = [Float](repeating: 0, count: fftSize)
-        ordered = history
+        ordered = [Float](repeating: 0, count: fftSize)  // its own storage: no copy on first write
         magnitudes = [Float](repeating: 0, count: fftSize / 2 + 1)
         let ratio = pow(Self.highestHz / Self.lowestHz, 1 / Double(Self.bandCount))
         let binHz = sampleRate / Double(fftSize)

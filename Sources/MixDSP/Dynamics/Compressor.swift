@@ -82,6 +82,7 @@ public final class Compressor: AudioProcessor {
 
     public func process(_ block: AudioBlock) {
         let count = block.frameCount
+        precondition(count <= scratch.count, "Compressor: block larger than prepared (or not prepared)")
         let (left, right) = (block.left, block.right)
         var makeup = self.makeupDB
         scratch.withUnsafeMutableBufferPointer { scratch in

@@ -73,10 +73,11 @@ public final class DeEsser: AudioProcessor {
 
     public func prepare(_ spec: ProcessSpec) {
         sampleRate = spec.sampleRate
+        // Four arrays of their own: copies of one would share storage and copy on first write.
         bandLeft = [Float](repeating: 0, count: spec.maxFrameCount)
-        bandRight = bandLeft
-        sideLeft = bandLeft
-        sideRight = bandLeft
+        bandRight = [Float](repeating: 0, count: spec.maxFrameCount)
+        sideLeft = [Float](repeating: 0, count: spec.maxFrameCount)
+        sideRight = [Float](repeating: 0, count: spec.maxFrameCount)
         loadCoefficients()
         reset()
     }
@@ -117,18 +118,16 @@ public final class DeEsser: AudioProcessor {
             side.0[i] = y.x
             side.1[i] = y.y
         }
-        bandFilter.state1 = StereoBiquad.flushDenormals(bandFilter.state1)
-        bandFilter.state2 = StereoBiquad.flushDenormals(bandFilter.state2)
         band = bandFilter
         sidechain.sections[0] = s0
         sidechain.sections[1] = s1
         sidechain.sections[2] = s2
         sidechain.sections[3] = s3
-        sidechain.flushDenormals()
     }
 
     public func process(_ block: AudioBlock) {
         let count = block.frameCount
+        precondition(count <= bandLeft.count, "DeEsser: block larger than prepared (or not prepared)")
         let maxReduction = Float(settings.maxReductionDB)
         bandLeft.withUnsafeMutableBufferPointer { bandLeft in
             bandRight.withUnsafeMutableBufferPointer { bandRight in

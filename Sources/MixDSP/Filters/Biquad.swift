@@ -38,12 +38,15 @@ public struct Biquad: Sendable {
         for index in samples.indices {
             let x = samples[index]
             let y = b0 * x + s1
+            // Denormals flushed on every sample: a decaying tail must not slow the filter down,
+            // and the result must not depend on where blocks end.
             s1 = b1 * x - a1 * y + s2
             s2 = b2 * x - a2 * y
+            if abs(s1) < 1e-30 { s1 = 0 }
+            if abs(s2) < 1e-30 { s2 = 0 }
             samples[index] = y
         }
-        // Flush denormals: a decaying tail must not slow the filter to a crawl.
-        state1 = abs(s1) < 1e-30 ? 0 : s1
-        state2 = abs(s2) < 1e-30 ? 0 : s2
+        state1 = s1
+        state2 = s2
     }
 }

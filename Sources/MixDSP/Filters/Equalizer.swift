@@ -72,7 +72,10 @@ public final class Equalizer: AudioProcessor {
     /// Replaces the bands (validated first; nothing changes on error).
     public func update(_ newSettings: Settings) throws {
         try newSettings.validate()
+        // A band added, removed or changed in kind would inherit another filter's memory.
+        let sameShape = newSettings.bands.map(\.kind) == settings.bands.map(\.kind)
         settings = newSettings
+        if !sameShape { filters.reset() }
         loadCoefficients()
     }
 

@@ -6,9 +6,9 @@ import Foundation
 /// "Digital signal processing schemes for efficient interpolation and decimation", IEE Proc.
 /// 130(6), 1983, in which the coefficients come from Jacobi theta-function series.
 ///
-/// `transitionWidth` is the half-width of the transition band around a quarter of the
-/// oversampled rate, as a fraction of that rate: the passband ends at 0.25 − w, the stopband
-/// starts at 0.25 + w.
+/// `transitionWidth` sets the transition band around a quarter of the oversampled rate, as a
+/// fraction of that rate; for 0.03 and 8 coefficients the passband is flat to about 0.24 and
+/// the stopband below −90 dB from about 0.265 (checked by `magnitude`, and in the tests).
 public enum HalfbandAllpassDesign {
     /// `count` coefficients (even indices for A₀, odd for A₁), each in (0, 1).
     public static func coefficients(count: Int, transitionWidth: Double) -> [Double] {

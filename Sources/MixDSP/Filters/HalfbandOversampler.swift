@@ -24,6 +24,11 @@ struct HalfbandOversampler {
             a = (lanes(0), lanes(1), lanes(2), lanes(3))
         }
 
+        @inlinable @inline(__always)
+        static func flush(_ v: SIMD4<Float>) -> SIMD4<Float> {
+            v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))
+        }
+
         @usableFromInline mutating func reset() {
             x1 = (.zero, .zero, .zero, .zero)
             y1 = (.zero, .zero, .zero, .zero)
@@ -34,13 +39,15 @@ struct HalfbandOversampler {
         @inlinable @inline(__always)
         mutating func process(_ input: SIMD4<Float>) -> SIMD4<Float> {
             var x = input
-            var y = (x1.0 + a.0 * x) - a.0 * y1.0
+            // Each output is flushed of denormals on every sample: after silence the allpass
+            // states would otherwise sit at the smallest denormal for ever.
+            var y = Self.flush((x1.0 + a.0 * x) - a.0 * y1.0)
             x1.0 = x; y1.0 = y; x = y
-            y = (x1.1 + a.1 * x) - a.1 * y1.1
+            y = Self.flush((x1.1 + a.1 * x) - a.1 * y1.1)
             x1.1 = x; y1.1 = y; x = y
-            y = (x1.2 + a.2 * x) - a.2 * y1.2
+            y = Self.flush((x1.2 + a.2 * x) - a.2 * y1.2)
             x1.2 = x; y1.2 = y; x = y
-            y = (x1.3 + a.3 * x) - a.3 * y1.3
+            y = Self.flush((x1.3 + a.3 * x) - a.3 * y1.3)
             x1.3 = x; y1.3 = y
             return y
         }

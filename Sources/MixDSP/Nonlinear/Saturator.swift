@@ -83,6 +83,7 @@ public final class Saturator: AudioProcessor {
         var oversampler = self.oversampler
         var drive = self.drive, mix = self.mix
         let count = block.frameCount
+        precondition(count <= oversampled.count, "Saturator: block larger than prepared (or not prepared)")
         let stereo = block.channelCount == 2
         oversampled.withUnsafeMutableBufferPointer { frames in
             // Three passes: each filter chain runs alone in a tight loop (its recurrence is the

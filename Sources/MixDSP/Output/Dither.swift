@@ -46,6 +46,13 @@ public final class Dither: AudioProcessor {
         return Float((state &* 0x2545_F491_4F6C_DD1D) >> 40) * (1 / 16_777_216)
     }
 
+    /// Round to nearest in double precision: 24-bit codes reach 2²³, past the float trick's 2²².
+    @inline(__always)
+    private static func rounded(_ x: Double) -> Double {
+        let magic = 6_755_399_441_055_744.0  // 1.5 · 2⁵²
+        return (x + magic) - magic
+    }
+
     public func process(_ block: AudioBlock) {
         var state = self.state
         let lsb = self.lsb, scale = 1 / lsb
@@ -56,7 +63,9 @@ public final class Dither: AudioProcessor {
             for channel in 0..<block.channelCount {
                 let samples = channel == 0 ? block.left : block.right
                 let noise = (Self.uniform(&state) - Self.uniform(&state)) * lsb
-                let dithered = FastMath.roundedToNearest((samples[i] + noise) * scale) * lsb
+                // In double: near full scale a float's step is half a 24-bit LSB, too coarse to add
+                // the noise in.
+                let dithered = Float(Self.rounded((Double(samples[i]) + Double(noise)) * Double(scale))) * lsb
                 samples[i] = min(top, max(-1, dithered))
             }
         }
