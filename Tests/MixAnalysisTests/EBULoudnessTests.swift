@@ -103,6 +103,14 @@ struct EBULoudnessTests {
         return track
     }
 
+    @Test("the expectations cover Tech 3341 cases 1–6 and 9–23 and Tech 3342 cases 1–4")
+    func coverage() {
+        #expect(Self.cases.count >= 60)
+        for id in ["3341-1", "3341-6", "3341-9", "3341-15", "3341-23", "3342-1", "3342-4"] {
+            #expect(Self.cases.contains(id), "\(id)")
+        }
+    }
+
     @Test("within the documents' tolerances", arguments: cases)
     func ebuCase(id: String) throws {
         let folder = Self.folder!
