@@ -82,6 +82,11 @@ struct MeterTests {
         #expect(abs(snapshot(noise, noise.map { -$0 }).correlation + 1) < 1e-6)
         #expect(abs(snapshot(noise, other).correlation) < 0.05)
         #expect(snapshot([Float](repeating: 0, count: 600), [Float](repeating: 0, count: 600)).correlation == 0)
+        // A snapshot with nothing new since the last one is flat, not the old frame repeated.
+        let scope = Scope(capacity: 4800)
+        noise.withUnsafeBufferPointer { scope.add(left: $0.baseAddress!, right: $0.baseAddress!, frameCount: 4800) }
+        _ = scope.snapshot()
+        #expect(scope.snapshot().waveform.allSatisfy { $0 == 0 })
     }
 
     @Test("levels: a −6 dBFS sine has RMS −9.03 dBFS; an fs/4 sine at 45° has its true peak 3 dB over its samples")

@@ -54,7 +54,13 @@ public final class Scope {
 
     /// The snapshot of the frames since the last one, then starts a new period.
     public func snapshot() -> ScopeSnapshot {
-        let count = max(filled, 1)
+        guard filled > 0 else {
+            // Nothing new since the last snapshot: a flat line, not the last frame repeated.
+            return ScopeSnapshot(
+                waveform: [Float](repeating: 0, count: Self.pointCount), correlation: 0,
+                goniometer: [Float](repeating: 0, count: 2 * Self.pointCount))
+        }
+        let count = filled
         let start = (writeIndex - count + capacity) % capacity
         var waveform = [Float](repeating: 0, count: Self.pointCount)
         var goniometer = [Float](repeating: 0, count: 2 * Self.pointCount)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A spectrum for the meters: the newest `fftSize` samples, Hann-windowed, through an FFT,
-/// read into 256 log-spaced bands from 20 Hz to 20 kHz in dB (a full-scale sine reads 0 dB).
+/// read into 256 log-spaced bands from 20 Hz to 20 kHz in dB (a full-scale sine on an FFT bin
+/// reads 0 dB; between bins up to 1.4 dB less, the Hann window's scalloping).
 /// Each band shows the strongest FFT bin inside it; a band narrower than a bin (the low end)
 /// reads the magnitude interpolated at its centre. Memory is fixed; `spectrum` allocates nothing.
 public final class SpectrumAnalyzer {
