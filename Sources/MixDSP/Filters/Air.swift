@@ -17,41 +17,41 @@ public final class Air: AudioProcessor {
     }
 
     public private(set) var settings: Settings
-    private var shelf = StereoBiquad()
-    private var sampleRate = 48_000.0
+    /// The shelf is a one-band `Equalizer`: the same coefficients, cascade and state handling.
+    private let equalizer: Equalizer
 
     public init(_ settings: Settings = Settings()) throws {
         try settings.validate()
         self.settings = settings
+        equalizer = try Equalizer(.init(bands: [Self.band(settings)]))
     }
 
     /// Changes the shelf (validated first).
     public func update(_ newSettings: Settings) throws {
         try newSettings.validate()
+        try equalizer.update(.init(bands: [Self.band(newSettings)]))
         settings = newSettings
-        loadCoefficients()
     }
 
-    /// The shelf's coefficients at a rate (the corner held below 0.4 × the rate).
+    /// The shelf's coefficients at a rate.
     public func coefficients(sampleRate: Double) -> BiquadCoefficients {
-        .highShelf(cutoffHz: min(settings.frequencyHz, 0.4 * sampleRate), q: 0.5, gainDB: settings.gainDB, sampleRate: sampleRate)
+        Self.band(settings).coefficients(sampleRate: sampleRate)
     }
 
-    private func loadCoefficients() {
-        shelf.setCoefficients(coefficients(sampleRate: sampleRate))
+    /// A high shelf with Q 0.5: a long, smooth rise.
+    private static func band(_ settings: Settings) -> Equalizer.Band {
+        Equalizer.Band(.highShelf, frequencyHz: settings.frequencyHz, q: 0.5, gainDB: settings.gainDB)
     }
 
     public func prepare(_ spec: ProcessSpec) {
-        sampleRate = spec.sampleRate
-        loadCoefficients()
-        reset()
+        equalizer.prepare(spec)
     }
 
     public func reset() {
-        shelf.reset()
+        equalizer.reset()
     }
 
     public func process(_ block: AudioBlock) {
-        shelf.process(block)
+        equalizer.process(block)
     }
 }

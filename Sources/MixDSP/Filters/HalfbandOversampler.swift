@@ -1,6 +1,6 @@
 /// 2× up- and down-sampling of a stereo signal through polyphase IIR half-band filters
-/// (`HalfbandAllpassDesign`: 8 coefficients, transition ±3 % of the oversampled rate around its
-/// quarter, over 90 dB stopband), so a nonlinearity can run at twice the rate without aliasing.
+/// (`HalfbandAllpassDesign`: 8 coefficients, flat to about 0.24 of the oversampled rate and
+/// below −90 dB from about 0.265), so a nonlinearity can run at twice the rate without aliasing.
 ///
 /// The two polyphase branches are independent, so both run at once in the lanes of one
 /// `SIMD4<Float>`: (left, right) of the even branch, then (left, right) of the odd one.

@@ -54,13 +54,6 @@ public final class SndFileReader {
         majorFormat == Int32(SF_FORMAT_OGG) ? .vorbis : .wave
     }
 
-    /// The decoder's last error in its words, or nil when there was none.
-    var lastError: String? {
-        let code = sf_error(handle)
-        guard code != Int32(SF_ERR_NO_ERROR) else { return nil }
-        return String(cString: sf_strerror(handle))
-    }
-
     /// What libsndfile found, as the product's format description (used for MP3 and Ogg,
     /// whose headers are not parsed here).
     var decodedFormat: AudioFormat? {

@@ -25,7 +25,7 @@ struct InspectionTable {
                 stem.isUsable ? stem.role.role.rawValue + (stem.role.isGuessed ? " (guessed)" : stem.role.source == .user ? " (set)" : "") : "REJECTED",
             ])
         }
-        var lines = [Self.layout([header] + rows)].flatMap { $0 }
+        var lines = Self.layout([header] + rows)
         lines.insert(String(repeating: "─", count: lines[0].count), at: 1)
         let notes = inspection.stems.flatMap { stem in
             stem.problems.enumerated().map { index, problem in
