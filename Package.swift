@@ -25,13 +25,15 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Layers, dependencies pointing inward
         .target(name: "MixDSP", swiftSettings: swiftSettings),
         .target(name: "MixAnalysis", dependencies: ["MixDSP", "CEBUR128", "CFFTW3"], swiftSettings: swiftSettings),
         .target(
             name: "MixEngine",
-            dependencies: ["MixDSP", "MixAnalysis", "CSndFile", "CSoxr"],
+            dependencies: ["MixDSP", "MixAnalysis", "CSndFile", "CSoxr", "CZlib"],
+            resources: [.copy("Resources/role_presets.json"), .copy("Resources/mix_recipes.json")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -7,6 +7,12 @@ public struct ScopeSnapshot: Sendable, Equatable {
     public var correlation: Float
     /// Interleaved (mid, side) pairs, 512 of them.
     public var goniometer: [Float]
+
+    public init(waveform: [Float], correlation: Float, goniometer: [Float]) {
+        self.waveform = waveform
+        self.correlation = correlation
+        self.goniometer = goniometer
+    }
 }
 
 /// Collects stereo audio between display frames in fixed memory (the newest `capacity` frames)

@@ -55,6 +55,12 @@ public final class SpectrumAnalyzer {
         bandCenterBin = centerBins
     }
 
+    /// The centre frequency of each band (geometric mean of its edges), as `bandCentersHz`.
+    public static func bandCenters() -> [Double] {
+        let ratio = pow(highestHz / lowestHz, 1 / Double(bandCount))
+        return (0..<bandCount).map { lowestHz * pow(ratio, Double($0) + 0.5) }
+    }
+
     /// Pushes mono samples (the caller mixes stereo to mid).
     public func add(_ samples: UnsafeBufferPointer<Float>) {
         for sample in samples {

@@ -91,13 +91,32 @@ public final class AudioFileWriter {
 
     /// Closes the file and moves it into place.
     public func finish() throws {
+        try close()
+        try commit()
+    }
+
+    /// Closes the file but leaves it under its temporary name (`temporaryURL`), to be checked
+    /// before `commit()` moves it into place or `discard()` removes it.
+    public func close() throws {
         guard let handle else { return }
         sf_close(handle)
         self.handle = nil
-        // rename(2) replaces the target atomically: readers see the old file or the new one.
+    }
+
+    /// The file while it is being written or reviewed.
+    public var pendingURL: URL { temporaryURL }
+
+    /// Moves the closed file into place. rename(2) replaces the target atomically: readers see
+    /// the old file or the new one, never half of one.
+    public func commit() throws {
         guard rename(temporaryURL.path, url.path) == 0 else {
             try? FileManager.default.removeItem(at: temporaryURL)
             throw InputRejection("cannot write \(url.lastPathComponent): rename failed (errno \(errno))")
         }
+    }
+
+    /// Removes the closed file without putting it in place.
+    public func discard() {
+        try? FileManager.default.removeItem(at: temporaryURL)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything `inspect` learns about one file: what it is, how loud, its role, and whether
 /// it can be used (with the reason when it cannot).
 public struct StemReport: Sendable {
@@ -21,6 +23,8 @@ public struct StemReport: Sendable {
     public var notes: [String]
     /// What the role guesser needs (present for usable files).
     public var contentFeatures: ContentFeatures?
+    /// Where the file is (its real name may differ from `fileName`, which is made safe to show).
+    public var url: URL?
 
     public init(
         fileName: String, format: AudioFormat? = nil, sampleRate: Int? = nil, channelCount: Int? = nil,

@@ -19,6 +19,7 @@ public enum StemScanner {
         url: URL, displayName: String, analysis: ContentAnalysis = .none, progress: ((Double) -> Void)? = nil
     ) -> StemReport {
         var report = StemReport(fileName: displayName)
+        report.url = url
         do {
             let (declared, kind) = try readHeader(url: url, report: &report)
             try decode(url: url, declared: declared, kind: kind, analysis: analysis, progress: progress, report: &report)

@@ -8,6 +8,7 @@ final class ProgressBar: Sendable {
         var lastDraw = Date.distantPast
         var lastPlainStep = -1
         var fraction = 0.0
+        var stage: String?
     }
 
     private let label: String
@@ -21,20 +22,22 @@ final class ProgressBar: Sendable {
         self.isTerminal = isatty(STDERR_FILENO) == 1
     }
 
-    /// Shows `fraction` (0…1) done.
-    func update(_ fraction: Double) {
+    /// Shows `fraction` (0…1) done, and the stage when given ("mastering").
+    func update(_ fraction: Double, stage: String? = nil) {
         let line: String? = state.withLock { state in
             state.fraction = max(state.fraction, min(1, fraction))
+            let stageChanged = stage != nil && stage != state.stage
+            if let stage { state.stage = stage }
             if isTerminal {
                 let now = Date()
-                guard now.timeIntervalSince(state.lastDraw) >= 0.1 || state.fraction >= 1 else { return nil }
+                guard now.timeIntervalSince(state.lastDraw) >= 0.1 || state.fraction >= 1 || stageChanged else { return nil }
                 state.lastDraw = now
-                return "\r" + render(state.fraction)
+                return "\r" + render(state.fraction, stage: state.stage)
             }
             let step = Int(state.fraction * 10 + 1e-9)
             guard step > state.lastPlainStep else { return nil }
             state.lastPlainStep = step
-            return "\(label): \(step * 10) %\n"
+            return "\(label)\(state.stage.map { " (\($0))" } ?? ""): \(step * 10) %\n"
         }
         if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }
@@ -42,10 +45,10 @@ final class ProgressBar: Sendable {
     /// Clears the bar from the terminal.
     func finish() {
         guard isTerminal else { return }
-        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: width + label.count + 30) + "\r").utf8))
+        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: width + label.count + 52) + "\r").utf8))
     }
 
-    private func render(_ fraction: Double) -> String {
+    private func render(_ fraction: Double, stage: String?) -> String {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let elapsed = Date().timeIntervalSince(started)
@@ -53,6 +56,8 @@ final class ProgressBar: Sendable {
         if fraction > 0.02, fraction < 1 {
             eta = String(format: "  ETA %.0f s", elapsed / fraction * (1 - fraction))
         }
-        return String(format: "%@ %@ %3.0f %%", label, bar, fraction * 100) + eta
+        // Padded so a shorter stage name overwrites a longer one.
+        let title = (label + (stage.map { " · \($0)" } ?? "")).padding(toLength: label.count + 20, withPad: " ", startingAt: 0)
+        return String(format: "%@ %@ %3.0f %%", title, bar, fraction * 100) + eta + "     "
     }
 }

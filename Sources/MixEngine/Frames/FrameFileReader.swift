@@ -1,0 +1,97 @@
+import Foundation
+
+/// Reads a frame file: the header, then any frame by number (one chunk inflated at a time), so
+/// a client joining late can replay frames in step with playback.
+public final class FrameFileReader {
+    public let header: FrameFileHeader
+    private let layout: FrameLayout
+    private let handle: FileHandle
+    private let chunkOffsets: [UInt64]
+    private let name: String
+    private var cachedChunk: Int?
+    private var chunkRecords: [UInt8] = []
+
+    public init(url: URL) throws {
+        name = url.lastPathComponent
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw MixError.io("\(url.lastPathComponent): cannot open the frame file")
+        }
+        self.handle = handle
+        let damaged = MixError.io("\(url.lastPathComponent): not a frame file, or damaged")
+        let start = try Self.read(handle, at: 0, count: 12)
+        guard start.count == 12, Array(start.prefix(8)) == FrameFileHeader.magic else { throw damaged }
+        let headerLength = Int(start.loadLittleEndian(UInt32.self, at: 8))
+        guard headerLength < 1 << 20 else { throw damaged }
+        do {
+            header = try JSONDecoder().decode(FrameFileHeader.self, from: try Self.read(handle, at: 12, count: headerLength))
+        } catch {
+            throw damaged
+        }
+        layout = FrameLayout(trackCount: header.tracks.count)
+        guard layout.recordBytes == header.recordBytes, header.framesPerChunk > 0 else { throw damaged }
+        let end = try handle.seekToEnd()
+        guard end >= 16 else { throw damaged }
+        let footer = try Self.read(handle, at: end - 16, count: 16)
+        guard Array(footer.suffix(8)) == FrameFileHeader.footerMagic else { throw damaged }
+        let indexOffset = footer.loadLittleEndian(UInt64.self, at: 0)
+        guard indexOffset < end else { throw damaged }
+        let index = try Self.read(handle, at: indexOffset, count: Int(end - 16 - indexOffset))
+        let count = Int(index.loadLittleEndian(UInt32.self, at: 0))
+        guard index.count == 4 + 8 * count else { throw damaged }
+        chunkOffsets = (0..<count).map { index.loadLittleEndian(UInt64.self, at: 4 + 8 * $0) }
+    }
+
+    deinit {
+        try? handle.close()
+    }
+
+    /// Frames in the file.
+    public var frameCount: Int { header.frameCount }
+
+    /// Frame `index` (0-based), decoded.
+    public func frame(at index: Int) throws -> MeterFrame {
+        precondition(index >= 0 && index < header.frameCount)
+        let chunk = index / header.framesPerChunk
+        if cachedChunk != chunk { try loadChunk(chunk) }
+        let within = index % header.framesPerChunk
+        return chunkRecords.withUnsafeBytes { bytes in
+            MeterFrame(record: bytes.baseAddress! + within * layout.recordBytes, index: index, header: header, isComplete: true)
+        }
+    }
+
+    private func loadChunk(_ chunk: Int) throws {
+        let damaged = MixError.io("\(name): chunk \(chunk) is damaged")
+        guard chunk < chunkOffsets.count else { throw damaged }
+        let prefix = try Self.read(handle, at: chunkOffsets[chunk], count: 8)
+        guard prefix.count == 8 else { throw damaged }
+        let compressedCount = Int(prefix.loadLittleEndian(UInt32.self, at: 0))
+        let frames = Int(prefix.loadLittleEndian(UInt32.self, at: 4))
+        guard frames > 0, frames <= header.framesPerChunk else { throw damaged }
+        let compressed = [UInt8](try Self.read(handle, at: chunkOffsets[chunk] + 8, count: compressedCount))
+        var records = [UInt8](repeating: 0, count: frames * layout.recordBytes)
+        let ok = records.withUnsafeMutableBytes { out in
+            guard FrameChunkCoding.decompress(compressed, into: out.baseAddress!, expectedCount: out.count) else { return false }
+            FrameChunkCoding.decode(out.baseAddress!, count: frames, layout: layout)
+            return true
+        }
+        guard ok else { throw damaged }
+        chunkRecords = records
+        cachedChunk = chunk
+    }
+
+    private static func read(_ handle: FileHandle, at offset: UInt64, count: Int) throws -> Data {
+        try handle.seek(toOffset: offset)
+        return try handle.read(upToCount: count) ?? Data()
+    }
+}
+
+extension Data {
+    func loadLittleEndian<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
+        var value: T = 0
+        Swift.withUnsafeMutableBytes(of: &value) { target in
+            let start = index(startIndex, offsetBy: offset)
+            copyBytes(to: target.bindMemory(to: UInt8.self), from: start..<index(start, offsetBy: MemoryLayout<T>.size))
+        }
+        return T(littleEndian: value)
+    }
+}

@@ -1,0 +1,107 @@
+import MixAnalysis
+
+/// The byte layout of one meter frame record (all integers little-endian), and how values are
+/// quantized into it. Documented in `docs/frame-format.md`; a golden test pins it.
+///
+/// ```
+/// per track (trackCount times):        8 + 256 bytes
+///   int16 rms, int16 peak                 centi-dB (dBFS × 100); Int16.min = silence
+///   uint16 compressor GR, uint16 de-esser GR   centi-dB, ≥ 0
+///   uint8 spectrum[256]                   (dB + 120) × 2: 0.5 dB steps from −120 dB
+/// uint8 pre-master spectrum[256], uint8 post-master spectrum[256]
+/// master: uint16 bus GR, uint16 limiter GR, int16 rms, int16 sample peak, int16 true peak,
+///         int16 momentary, int16 short-term      centi-dB / centi-LUFS; Int16.min = none
+/// scope × 3 (pre-master, post-master, final):
+///   int16 correlation (× 32767), int8 waveform[512] (× 127), int8 goniometer[512 × 2]
+///   (mid, side as (L ± R)/2 × 127)
+/// ```
+public struct FrameLayout: Sendable, Equatable {
+    public static let bandCount = SpectrumAnalyzer.bandCount
+    public static let scopePointCount = Scope.pointCount
+    public static let trackBytes = 8 + bandCount
+    public static let masterBytes = 14
+    public static let scopeBytes = 2 + scopePointCount + 2 * scopePointCount
+
+    public let trackCount: Int
+
+    public init(trackCount: Int) {
+        self.trackCount = trackCount
+    }
+
+    public func trackOffset(_ track: Int) -> Int { track * Self.trackBytes }
+    public var preMasterSpectrumOffset: Int { trackCount * Self.trackBytes }
+    public var postMasterSpectrumOffset: Int { preMasterSpectrumOffset + Self.bandCount }
+    public var masterOffset: Int { postMasterSpectrumOffset + Self.bandCount }
+    /// 0: pre-master, 1: post-master, 2: final.
+    public func scopeOffset(_ scope: Int) -> Int { masterOffset + Self.masterBytes + scope * Self.scopeBytes }
+    /// Bytes of one record.
+    public var recordBytes: Int { scopeOffset(3) }
+
+    /// The byte ranges holding spectra (delta-coded between frames before compression).
+    var spectrumRanges: [Range<Int>] {
+        (0..<trackCount).map { trackOffset($0) + 8 ..< trackOffset($0) + Self.trackBytes }
+            + [preMasterSpectrumOffset ..< masterOffset]
+    }
+}
+
+/// Value ↔ byte conversions of the frame format.
+public enum FrameQuantizer {
+    /// Marks "no value" (silence, or a loudness not measured yet) in centi-dB fields.
+    public static let none = Int16.min
+
+    static func centiDB(_ value: Double?) -> Int16 {
+        guard let value, value.isFinite, value > -300 else { return none }
+        return Int16(max(-32767, min(32767, (value * 100).rounded())))
+    }
+
+    static func centiDBUnsigned(_ value: Double) -> UInt16 {
+        UInt16(max(0, min(65535, (value * 100).rounded())))
+    }
+
+    static func spectrumByte(_ dB: Float) -> UInt8 {
+        UInt8(max(0, min(255, ((dB + 120) * 2).rounded())))
+    }
+
+    static func scopeByte(_ value: Float) -> Int8 {
+        Int8(max(-127, min(127, (value * 127).rounded())))
+    }
+
+    static func correlationBits(_ value: Float) -> Int16 {
+        Int16(max(-32767, min(32767, (value * 32767).rounded())))
+    }
+
+    public static func decibels(_ bits: Int16) -> Double? { bits == none ? nil : Double(bits) / 100 }
+    public static func decibels(unsigned bits: UInt16) -> Double { Double(bits) / 100 }
+    public static func spectrumDB(_ byte: UInt8) -> Float { Float(byte) / 2 - 120 }
+    public static func scopeValue(_ byte: Int8) -> Float { Float(byte) / 127 }
+    public static func correlation(_ bits: Int16) -> Float { Float(bits) / 32767 }
+}
+
+/// Writes values into a record's bytes at fixed offsets.
+struct FrameRecordWriter {
+    let bytes: UnsafeMutableRawPointer
+
+    func int16(_ value: Int16, at offset: Int) { bytes.storeBytes(of: value.littleEndian, toByteOffset: offset, as: Int16.self) }
+    func uint16(_ value: UInt16, at offset: Int) { bytes.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt16.self) }
+
+    /// 256 bands in dB at `offset`.
+    func spectrum(_ bands: UnsafePointer<Float>, at offset: Int) {
+        for band in 0..<FrameLayout.bandCount {
+            bytes.storeBytes(of: FrameQuantizer.spectrumByte(bands[band]), toByteOffset: offset + band, as: UInt8.self)
+        }
+    }
+
+    /// A scope snapshot at `offset`.
+    func scope(_ snapshot: ScopeSnapshot, at offset: Int) {
+        int16(FrameQuantizer.correlationBits(snapshot.correlation), at: offset)
+        for (index, value) in snapshot.waveform.enumerated() {
+            bytes.storeBytes(of: FrameQuantizer.scopeByte(value), toByteOffset: offset + 2 + index, as: Int8.self)
+        }
+        // The scope gives (L ± R)/√2; stored as (L ± R)/2 so a full-scale point fits a byte.
+        for (index, value) in snapshot.goniometer.enumerated() {
+            bytes.storeBytes(
+                of: FrameQuantizer.scopeByte(value * 0.70710678), toByteOffset: offset + 2 + FrameLayout.scopePointCount + index,
+                as: Int8.self)
+        }
+    }
+}

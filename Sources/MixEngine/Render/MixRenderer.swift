@@ -1,0 +1,236 @@
+import Foundation
+import MixAnalysis
+import MixDSP
+
+/// Renders an inspected session to a mastered file, its meter frames and its summary.
+///
+/// Two passes over the audio, streamed in blocks: the first renders every track and the blend
+/// and the master's level-independent stages into a spool with its loudness measured; the
+/// second masters from the spool (gain → true-peak limiter → dither), repeated with a corrected
+/// gain until the written file measures on target. The exported file is read back and checked by
+/// meters independent of the limiter before it is put in place; one that breaks the ceiling is
+/// removed and reported as an error.
+public struct MixRenderer: Sendable {
+    /// Where the render writes: the mix, its frames and its summary.
+    public struct Destination: Sendable {
+        public var mixURL: URL
+        public var framesURL: URL
+        public var summaryURL: URL
+
+        /// The frames and summary next to `mixURL`: `song.wav` → `song.frames`, `song.summary.json`.
+        public init(mixURL: URL) {
+            self.mixURL = mixURL
+            let base = mixURL.deletingPathExtension()
+            framesURL = base.appendingPathExtension("frames")
+            summaryURL = URL(fileURLWithPath: base.path + ".summary.json")
+        }
+    }
+
+    /// Loudness error the master accepts before writing again (the promise is ±0.2 LU).
+    static let loudnessToleranceLU = 0.1
+    /// Writing passes at most, before the target is declared unreachable.
+    static let maxWritingPasses = 4
+
+    public var options: MixOptions
+    /// Mix the usable stems when some are rejected (they are listed in the summary).
+    public var skipInvalid: Bool
+
+    public init(options: MixOptions, skipInvalid: Bool = false) {
+        self.options = options
+        self.skipInvalid = skipInvalid
+    }
+
+    /// Renders `inspection` to `destination`. `progress` gets the stage and the share done;
+    /// `frames` (optional) gets meter frames as they are made. Checks `isCancelled` between blocks.
+    public func render(
+        _ inspection: SessionInspection, to destination: Destination,
+        progress: @escaping (MixProgress) -> Void = { _ in }, frames: MeterFrameStream? = nil,
+        isCancelled: @escaping () -> Bool = { Task.isCancelled }
+    ) throws -> MixSummary {
+        defer { frames?.finish() }
+        let started = Date()
+        let rejected = inspection.rejectedStems
+        if !rejected.isEmpty, !skipInvalid {
+            throw MixError.rejectedStems(rejected.compactMap(\.rejectionMessage))
+        }
+        let usable = inspection.usableStems
+        let muted = usable.filter { options.mutedStems.contains($0.fileName) }.map(\.fileName)
+        let stems = usable.filter { !options.mutedStems.contains($0.fileName) }
+        guard !stems.isEmpty else {
+            throw MixError.nothingToMix(
+                usable.isEmpty ? "no usable stem in the session" : "every stem is muted")
+        }
+        progress(MixProgress(stage: .loading, fraction: 0))
+        let rate = inspection.sessionRate
+        let sessionFrameCount = stems.map { stem in
+            StreamingResampler.outputFrameCount(
+                forInputFrameCount: stem.frameCount ?? 0, inputRate: stem.sampleRate ?? rate, outputRate: rate)
+        }.max() ?? 0
+        guard sessionFrameCount > 0 else { throw MixError.nothingToMix("the stems hold no audio") }
+        let clock = MeterClock(sampleRate: rate, framesPerSecond: options.framesPerSecond, totalFrameCount: sessionFrameCount)
+        let capacity = max(8192, clock.longestPeriod)
+        let tracks = try stems.map { stem -> TrackRenderer in
+            guard let url = stem.url else { throw MixError.io("\(stem.fileName): the file's location is unknown") }
+            do {
+                return try TrackRenderer(
+                    stem: stem, url: url, preset: options.presets[stem.role.role] ?? RolePreset(targetLUFS: -20),
+                    userGainDB: options.stemGainsDB[stem.fileName] ?? 0, basic: options.basic,
+                    sessionRate: rate, sessionFrameCount: sessionFrameCount, maxFrameCount: capacity)
+            } catch let rejection as InputRejection {
+                throw MixError.io("\(stem.fileName): \(rejection.reason)")
+            }
+        }
+        let header = FrameFileHeader(
+            framesPerSecond: options.framesPerSecond, sampleRate: rate, frameCount: clock.frameCount,
+            tracks: stems.map { .init(name: $0.fileName, role: $0.role.role) }, framesPerChunk: options.framesPerSecond)
+        let layout = FrameLayout(trackCount: tracks.count)
+        let workDirectory = destination.mixURL.deletingLastPathComponent()
+        let bus = try Spool(directory: workDirectory, name: "bus")
+        let records = try Spool(directory: workDirectory, name: "meters")
+        let publish = frames.map { stream in
+            { (index: Int, record: UnsafeRawPointer, complete: Bool) in
+                stream.publish(MeterFrame(record: record, index: index, header: header, isComplete: complete))
+            }
+        }
+
+        // Pass 1: tracks, blend, the master's EQ, bus compressor and width.
+        progress(MixProgress(stage: .processingTracks, fraction: 0.02))
+        let busResult = try BusRenderer(
+            tracks: tracks, recipe: options.recipe, basic: options.basic, clock: clock, chunkCapacity: capacity,
+            concurrency: options.concurrency
+        ).run(
+            bus: bus, records: records,
+            progress: { progress(MixProgress(stage: .processingTracks, fraction: 0.02 + 0.48 * $0)) },
+            publish: publish.map { publish in { publish($0, $1, false) } }, isCancelled: isCancelled)
+        progress(MixProgress(stage: .mixing, fraction: 0.5))
+
+        // Pass 2: master to the target, measured on the output.
+        let master = MasterRenderer(
+            recipe: options.recipe, format: options.format, basic: options.basic, clock: clock, layout: layout,
+            capacity: capacity)
+        let plan = try LoudnessPlan(recipe: options.recipe, basic: options.basic, busLoudnessLUFS: busResult.loudnessLUFS)
+        var gainDB = plan.initialGainDB
+        var passes = 0
+        var mastering = 0.5
+        func measure(at gain: Double) throws -> MasterRenderer.Measurement {
+            passes += 1
+            let start = mastering
+            mastering = min(0.75, mastering + 0.12)
+            return try master.run(
+                gainDB: gain, bus: bus, output: nil,
+                progress: { progress(MixProgress(stage: .mastering, fraction: start + (mastering - start) * $0)) },
+                isCancelled: isCancelled)
+        }
+        if options.basic {
+            // The legacy mix has no limiter: one gain keeps its true peak under the ceiling.
+            let probe = try measure(at: 0)
+            gainDB = min(0, options.recipe.ceilingDBTP - 0.1 - (probe.truePeakDBTP ?? -120))
+        } else {
+            var history: [(gain: Double, loudness: Double)] = []
+            let probe = try measure(at: gainDB)
+            if let loudness = probe.integratedLUFS {
+                history.append((gainDB, loudness))
+                gainDB = plan.nextGain(after: history)
+            }
+        }
+
+        // Writing passes: write, read back, check; again with a corrected gain if off target.
+        var history: [(gain: Double, loudness: Double)] = []
+        var final: (measurement: MasterRenderer.Measurement, reading: OutputVerifier.Reading)?
+        for writingPass in 1...Self.maxWritingPasses {
+            passes += 1
+            let start = max(mastering, 0.75)
+            let writer = try AudioFileWriter(
+                url: destination.mixURL, type: options.format.fileType, sampleRate: rate, channelCount: 2)
+            let frameWriter = try FrameFileWriter(url: destination.framesURL, header: header)
+            let measurement = try master.run(
+                gainDB: gainDB, bus: bus,
+                output: .init(
+                    writer: writer, frames: frameWriter, records: records,
+                    publish: publish.map { publish in { publish($0, $1, true) } }),
+                progress: { progress(MixProgress(stage: .exporting, fraction: start + (0.97 - start) * $0)) },
+                isCancelled: isCancelled)
+            try writer.close()
+            try frameWriter.finish()
+            let reading = try OutputVerifier.measure(writer.pendingURL)
+            let ceilingBroken = (reading.highestPeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
+            if ceilingBroken {
+                writer.discard()
+                throw MixError.ceilingBroken(measuredDBTP: reading.highestPeakDBTP ?? 0, ceilingDBTP: options.recipe.ceilingDBTP)
+            }
+            if let loudness = reading.integratedLUFS { history.append((gainDB, loudness)) }
+            let onTarget = options.basic || plan.isOnTarget(reading.integratedLUFS, tolerance: Self.loudnessToleranceLU)
+            if onTarget || writingPass == Self.maxWritingPasses || history.isEmpty {
+                try writer.commit()
+                try frameWriter.commit()
+                final = (measurement, reading)
+                break
+            }
+            writer.discard()
+            let next = plan.nextGain(after: history)
+            if abs(next - gainDB) < 0.01 {
+                // The limiter gives no more loudness for more gain: keep this one.
+                try writer.commit()
+                try frameWriter.commit()
+                final = (measurement, reading)
+                break
+            }
+            gainDB = next
+            mastering = start
+        }
+        guard let final else { throw MixError.io("the master produced no file") }
+        progress(MixProgress(stage: .exporting, fraction: 0.98))
+
+        let summary = makeSummary(
+            inspection: inspection, tracks: tracks, muted: muted, destination: destination, clock: clock,
+            busResult: busResult, final: final, gainDB: gainDB, passes: passes, plan: plan,
+            renderSeconds: Date().timeIntervalSince(started))
+        try SummaryFile.write(summary, to: destination.summaryURL)
+        progress(MixProgress(stage: .exporting, fraction: 1))
+        return summary
+    }
+
+    private func makeSummary(
+        inspection: SessionInspection, tracks: [TrackRenderer], muted: [String], destination: Destination,
+        clock: MeterClock, busResult: BusRenderer.Result,
+        final: (measurement: MasterRenderer.Measurement, reading: OutputVerifier.Reading),
+        gainDB: Double, passes: Int, plan: LoudnessPlan, renderSeconds: Double
+    ) -> MixSummary {
+        let recipe = options.recipe
+        let reading = final.reading
+        let (reached, note) = plan.verdict(reading.integratedLUFS, limiterGRMaxDB: final.measurement.limiterGR.maxDB)
+        return MixSummary(
+            output: destination.mixURL.path, framesFile: destination.framesURL.path,
+            durationSeconds: Double(clock.totalFrameCount) / Double(clock.sampleRate), sampleRate: clock.sampleRate,
+            recipe: options.recipeName, format: options.format, basic: options.basic,
+            framesPerSecond: options.framesPerSecond, targetLUFS: options.basic ? nil : recipe.targetLUFS,
+            ceilingDBTP: recipe.ceilingDBTP, integratedLUFS: reading.integratedLUFS, loudnessRangeLU: reading.loudnessRangeLU,
+            truePeakDBTP: reading.highestPeakDBTP, truePeakEBUR128DBTP: reading.truePeakDBTP,
+            truePeakScan8xDBTP: reading.scannedPeakDBTP, targetReached: reached, targetNote: note,
+            ceilingHeld: (reading.highestPeakDBTP ?? -200) <= recipe.ceilingDBTP + 0.001,
+            master: MixSummary.Master(
+                gainDB: gainDB, passes: passes, blendHeadroomDB: recipe.blendHeadroomDB,
+                eq: options.basic ? [] : recipe.eq,
+                busCompressorGRAverageDB: busResult.busCompressorGR.meanDB, busCompressorGRMaxDB: busResult.busCompressorGR.maxDB,
+                limiterGRAverageDB: final.measurement.limiterGR.meanDB, limiterGRMaxDB: final.measurement.limiterGR.maxDB,
+                width: options.basic ? 1 : recipe.width),
+            tracks: tracks.map { track in
+                let preset = options.presets[track.role] ?? RolePreset(targetLUFS: -20)
+                return MixSummary.Track(
+                    file: track.stem.fileName, role: track.role, roleGuessed: track.stem.role.isGuessed,
+                    roleSource: track.stem.role.source, sourceLoudnessLUFS: track.stem.loudnessLUFS,
+                    matchGainDB: track.matchGainDB, faderDB: Double(track.chain.fader.settings.gainDB),
+                    userGainDB: options.stemGainsDB[track.stem.fileName] ?? 0, eq: options.basic ? [] : preset.eq,
+                    compressorGRAverageDB: track.compressorGR.meanDB, compressorGRMaxDB: track.compressorGR.maxDB,
+                    deEsserGRAverageDB: track.deEsserGR.meanDB, deEsserGRMaxDB: track.deEsserGR.maxDB,
+                    width: options.basic ? 1 : preset.width, loudnessInMixLUFS: track.loudnessLUFS)
+            },
+            muted: muted,
+            rejected: inspection.rejectedStems.map { .init(file: $0.fileName, reason: $0.rejection?.reason ?? "") },
+            spectra: MixSummary.Spectra(
+                bandCentersHz: SpectrumAnalyzer.bandCenters(), tracks: Dictionary(
+                    tracks.map { ($0.stem.fileName, $0.averageSpectrumDB) }, uniquingKeysWith: { first, _ in first }),
+                preMaster: busResult.preMasterSpectrumDB, postMaster: final.measurement.postMasterSpectrumDB),
+            waveform: final.measurement.waveform, renderSeconds: renderSeconds)
+    }
+}

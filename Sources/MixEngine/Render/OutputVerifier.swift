@@ -1,0 +1,78 @@
+import Foundation
+import MixAnalysis
+
+/// Measures a written mix the way a listener's tools would: decodes the file and meters it
+/// with libebur128 (integrated loudness, loudness range, 4× true peak) and with an 8×
+/// oversampled scan, neither of which shares code with the limiter.
+enum OutputVerifier {
+    struct Reading: Sendable, Equatable {
+        var integratedLUFS: Double?
+        var loudnessRangeLU: Double?
+        /// libebur128's true peak (BS.1770-4, 4×).
+        var truePeakDBTP: Double?
+        /// The 8× oversampled scan's peak.
+        var scannedPeakDBTP: Double?
+        var frameCount: Int64
+
+        /// The higher of the two true-peak readings.
+        var highestPeakDBTP: Double? {
+            switch (truePeakDBTP, scannedPeakDBTP) {
+            case let (a?, b?): return max(a, b)
+            case let (a, b): return a ?? b
+            }
+        }
+    }
+
+    static func measure(_ url: URL) throws -> Reading {
+        let reader: SndFileReader
+        do {
+            reader = try SndFileReader(url: url)
+        } catch {
+            throw MixError.io("cannot read back \(url.lastPathComponent) to check it")
+        }
+        let channels = reader.channelCount
+        guard let meter = LoudnessMeter(
+            channelCount: channels, sampleRate: reader.sampleRate, measures: [.integrated, .loudnessRange, .truePeak])
+        else { throw MixError.io("cannot start a loudness meter at \(reader.sampleRate) Hz") }
+        let blockFrames = 32_768
+        let scanners = (0..<channels).map { _ in OversampledPeakScanner(maxFrameCount: blockFrames) }
+        var buffer = [Float](repeating: 0, count: blockFrames * channels)
+        var total: Int64 = 0
+        while true {
+            let frames = buffer.withUnsafeMutableBufferPointer { reader.read(into: $0.baseAddress!, frameCount: blockFrames) }
+            guard frames > 0 else { break }
+            total += Int64(frames)
+            buffer.withUnsafeBufferPointer { samples in
+                meter.add(interleaved: samples.baseAddress!, frameCount: frames)
+                let base = UncheckedConstPointer(samples.baseAddress!)
+                let scanners = UncheckedScanners(scanners)
+                DispatchQueue.concurrentPerform(iterations: channels) { channel in
+                    scanners.value[channel].add(base.pointer + channel, count: frames, stride: channels)
+                }
+            }
+        }
+        for scanner in scanners { scanner.finish() }
+        let scanned = scanners.compactMap(\.peakDBTP).max()
+        return Reading(
+            integratedLUFS: meter.integratedLUFS, loudnessRangeLU: meter.loudnessRangeLU, truePeakDBTP: meter.truePeakDBTP,
+            scannedPeakDBTP: scanned, frameCount: total)
+    }
+}
+
+/// A read-only pointer handed to workers that only read it.
+struct UncheckedConstPointer: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+
+    init(_ pointer: UnsafePointer<Float>) {
+        self.pointer = pointer
+    }
+}
+
+/// Scanners handed to workers, one scanner per worker.
+struct UncheckedScanners: @unchecked Sendable {
+    let value: [OversampledPeakScanner]
+
+    init(_ value: [OversampledPeakScanner]) {
+        self.value = value
+    }
+}

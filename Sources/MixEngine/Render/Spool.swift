@@ -1,0 +1,40 @@
+import Foundation
+
+/// A temporary file of raw bytes written once in order, then read back from the start: the
+/// pre-limiter bus and the first pass's meter records live here, so memory stays flat however
+/// long the song. The file is unlinked when the spool goes away.
+final class Spool {
+    let url: URL
+    private let file: UnsafeMutablePointer<FILE>
+
+    init(directory: URL, name: String) throws {
+        url = directory.appendingPathComponent(".\(name).\(UUID().uuidString).spool")
+        guard let file = fopen(url.path, "w+b") else {
+            throw MixError.io("cannot create a temporary file in \(directory.path) (errno \(errno))")
+        }
+        self.file = file
+    }
+
+    deinit {
+        fclose(file)
+        unlink(url.path)
+    }
+
+    /// Appends `count` bytes.
+    func write(_ bytes: UnsafeRawPointer, count: Int) throws {
+        guard fwrite(bytes, 1, count, file) == count else {
+            throw MixError.io("cannot write a temporary file (disk full?) (errno \(errno))")
+        }
+    }
+
+    /// Goes back to the start for reading.
+    func rewind() {
+        fflush(file)
+        fseeko(file, 0, SEEK_SET)
+    }
+
+    /// Reads up to `count` bytes; returns how many were read (fewer only at the end).
+    func read(into bytes: UnsafeMutableRawPointer, count: Int) -> Int {
+        fread(bytes, 1, count, file)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import MixAnalysis
+import MixDSP
+
+/// Renders one stem, block by block: reads it conformed to the session, runs its chain and
+/// keeps its meters (level, gain reduction, spectrum, loudness). Each renderer is used by one
+/// thread at a time (the render loop hands whole blocks to workers), hence `@unchecked Sendable`.
+final class TrackRenderer: @unchecked Sendable {
+    let stem: StemReport
+    let role: Role
+    let matchGainDB: Double
+    let chain: TrackChain
+    private let reader: ConformedStemReader
+    private let left: UnsafeMutablePointer<Float>
+    private let right: UnsafeMutablePointer<Float>
+    private let scratch: UnsafeMutablePointer<Float>
+    private let spectrum: SpectrumAnalyzer
+    private let loudness: LoudnessMeter
+    private let maxFrameCount: Int
+
+    // The current meter period.
+    private var periodSquares: Double = 0
+    private var periodSamples = 0
+    private var periodPeak: Float = 0
+    private var periodCompressorGR: Float = 0
+    private var periodDeEsserGR: Float = 0
+    // The whole song.
+    private(set) var compressorGR = GainReductionStatistics()
+    private(set) var deEsserGR = GainReductionStatistics()
+    private var spectrumPowerSum = [Double](repeating: 0, count: SpectrumAnalyzer.bandCount)
+    private var spectrumCount = 0
+    private var bands = [Float](repeating: 0, count: SpectrumAnalyzer.bandCount)
+
+    init(
+        stem: StemReport, url: URL, preset: RolePreset, userGainDB: Double, basic: Bool,
+        sessionRate: Int, sessionFrameCount: Int64, maxFrameCount: Int
+    ) throws {
+        self.stem = stem
+        role = stem.role.role
+        // A stem with no measurable loudness (silence, under 400 ms) is left at its level.
+        let match = stem.loudnessLUFS.map { preset.targetLUFS - $0 } ?? 0
+        matchGainDB = basic ? 0 : max(-40, min(36, match))
+        chain = try TrackChain(preset: preset, matchGainDB: matchGainDB, userGainDB: userGainDB, basic: basic)
+        reader = try ConformedStemReader(
+            url: url, sourceFrameCount: stem.frameCount ?? 0, sessionRate: sessionRate, sessionFrameCount: sessionFrameCount)
+        self.maxFrameCount = maxFrameCount
+        left = .allocate(capacity: maxFrameCount)
+        right = .allocate(capacity: maxFrameCount)
+        scratch = .allocate(capacity: 3 * maxFrameCount)
+        spectrum = SpectrumAnalyzer(sampleRate: Double(sessionRate))
+        guard let loudness = LoudnessMeter(channelCount: 2, sampleRate: sessionRate, measures: [.integrated]) else {
+            throw MixError.io("cannot start a loudness meter at \(sessionRate) Hz")
+        }
+        self.loudness = loudness
+        chain.prepare(ProcessSpec(sampleRate: Double(sessionRate), maxFrameCount: maxFrameCount))
+    }
+
+    deinit {
+        left.deallocate()
+        right.deallocate()
+        scratch.deallocate()
+    }
+
+    /// The rendered block's channels (valid after `render` until the next call).
+    var output: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) { (left, right) }
+
+    /// Reads and processes the next `frameCount` frames into the output buffers at `offset`
+    /// and meters them.
+    func render(from offset: Int, frameCount: Int) {
+        precondition(offset >= 0 && offset + frameCount <= maxFrameCount)
+        let left = self.left + offset
+        let right = self.right + offset
+        let read = reader.read(left: left, right: right, frameCount: frameCount)
+        if read < frameCount {
+            (left + read).update(repeating: 0, count: frameCount - read)
+            (right + read).update(repeating: 0, count: frameCount - read)
+        }
+        let block = AudioBlock(left: left, right: right, frameCount: frameCount)
+        chain.process(block)
+        if let compressor = chain.compressor {
+            periodCompressorGR = max(periodCompressorGR, compressor.lastGainReduction.maxDB)
+            compressorGR.add(compressor.lastGainReduction, frameCount: frameCount)
+        }
+        if let deEsser = chain.deEsser {
+            periodDeEsserGR = max(periodDeEsserGR, deEsser.lastGainReduction.maxDB)
+            deEsserGR.add(deEsser.lastGainReduction, frameCount: frameCount)
+        }
+        var squares: Float = 0
+        var peak = periodPeak
+        let mid = scratch + 2 * frameCount
+        for i in 0..<frameCount {
+            let (l, r) = (left[i], right[i])
+            squares += l * l + r * r
+            peak = max(peak, max(abs(l), abs(r)))
+            scratch[2 * i] = l
+            scratch[2 * i + 1] = r
+            mid[i] = 0.5 * (l + r)
+        }
+        periodSquares += Double(squares)
+        periodSamples += 2 * frameCount
+        periodPeak = peak
+        loudness.add(interleaved: scratch, frameCount: frameCount)
+        spectrum.add(UnsafeBufferPointer(start: mid, count: frameCount))
+    }
+
+    /// Writes this track's meters for the period just ended into `record` and starts a new one.
+    func finishPeriod(into record: FrameRecordWriter, offset: Int) {
+        let rms = periodSamples > 0 ? (periodSquares / Double(periodSamples)).squareRoot() : 0
+        record.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: offset)
+        record.int16(FrameQuantizer.centiDB(periodPeak > 0 ? Decibels.fromAmplitude(Double(periodPeak)) : nil), at: offset + 2)
+        record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodCompressorGR)), at: offset + 4)
+        record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodDeEsserGR)), at: offset + 6)
+        bands.withUnsafeMutableBufferPointer { bands in
+            spectrum.spectrum(into: bands.baseAddress!)
+            record.spectrum(bands.baseAddress!, at: offset + 8)
+            for band in 0..<bands.count { spectrumPowerSum[band] += pow(10, Double(bands[band]) / 10) }
+        }
+        spectrumCount += 1
+        periodSquares = 0
+        periodSamples = 0
+        periodPeak = 0
+        periodCompressorGR = 0
+        periodDeEsserGR = 0
+    }
+
+    /// The whole song's average spectrum (power mean of the frames), dB per band.
+    var averageSpectrumDB: [Float] {
+        AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: spectrumCount)
+    }
+
+    /// The rendered track's integrated loudness (what it contributes to the mix, before the
+    /// blend's headroom).
+    var loudnessLUFS: Double? { loudness.integratedLUFS }
+}
+
+/// Gain reduction over a whole song: the frame-weighted mean and the maximum, dB.
+struct GainReductionStatistics: Sendable {
+    private var weightedSum: Double = 0
+    private var frames = 0
+    private(set) var maxDB: Double = 0
+
+    mutating func add(_ readout: GainReductionReadout, frameCount: Int) {
+        weightedSum += Double(readout.meanDB) * Double(frameCount)
+        frames += frameCount
+        maxDB = max(maxDB, Double(readout.maxDB))
+    }
+
+    var meanDB: Double { frames > 0 ? weightedSum / Double(frames) : 0 }
+}
+
+/// A spectrum averaged over a song from per-frame dB bands.
+enum AverageSpectrum {
+    static func decibels(powerSum: [Double], count: Int) -> [Float] {
+        powerSum.map { sum in
+            guard count > 0, sum > 0 else { return SpectrumAnalyzer.floorDB }
+            return max(SpectrumAnalyzer.floorDB, Float(10 * log10(sum / Double(count))))
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import MixEngine
+
+/// `mixdown mix <folder>`: inspects the session, renders it, masters it to the recipe's loudness
+/// target under its true-peak ceiling, and prints what it did.
+struct MixCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mix",
+        abstract: "Mix and master a folder of stems into one stereo file.",
+        discussion: """
+            Writes the mix, its meter frames (<out>.frames) and a summary (<out>.summary.json). \
+            Exits 2 when a stem is rejected (nothing is written; --skip-invalid mixes the rest), \
+            1 when the mix cannot be made.
+            """
+    )
+
+    @Argument(help: "The folder of stems.", completion: .directory)
+    var folder: String
+
+    @Option(help: "Where to write the mix (default: <folder>-mix.<ext> next to the folder).", completion: .file())
+    var out: String?
+
+    @Option(help: "The master recipe: balanced, warm, bright, punchy, loud, clean, or one from --recipes.")
+    var recipe: String = PresetLibrary.defaultRecipeName
+
+    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: OutputFormat = .wav24
+
+    @OptionGroup var session: SessionOptions
+
+    @Flag(help: "The legacy mix: a plain sum with the role gains, no processing.")
+    var basic = false
+
+    @Option(help: "Meter frames per second of audio (10–60).")
+    var fps: Int = 30
+
+    @Option(help: "A JSON file of role preset changes, merged onto the built-in presets.", completion: .file())
+    var presets: String?
+
+    @Option(help: "A JSON file of recipes to add or change, merged onto the built-in recipes.", completion: .file())
+    var recipes: String?
+
+    @Flag(help: "Mix the usable stems when some are rejected, listing those skipped.")
+    var skipInvalid = false
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard MixOptions.framesPerSecondRange.contains(fps) else {
+            throw ValidationError("--fps \(fps): meter frames per second must be 10 to 60")
+        }
+        let library = try loadLibrary()
+        guard library.recipes[recipe] != nil else {
+            throw ValidationError("--recipe \(recipe): no such recipe; recipes are \(library.recipeNames.joined(separator: ", "))")
+        }
+        let folderPath = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
+        let outDirectory = outputURL.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().path
+        if outDirectory == folderPath {
+            throw ValidationError(
+                "--out \(outputURL.path): the mix would land in the session folder and be taken as a stem next time; write it elsewhere")
+        }
+        if let ext = out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }), !ext.isEmpty, ext != format.fileExtension {
+            throw ValidationError("--out \(out!): a .\(ext) name for \(format.rawValue) output; use .\(format.fileExtension)")
+        }
+    }
+
+    /// `--out`, or `<folder>-mix.<ext>` next to the folder.
+    var outputURL: URL {
+        if let out { return URL(fileURLWithPath: out) }
+        let folderURL = URL(fileURLWithPath: folder).standardizedFileURL
+        let name = folderURL.lastPathComponent.isEmpty ? "session" : folderURL.lastPathComponent
+        return folderURL.deletingLastPathComponent().appendingPathComponent("\(name)-mix.\(format.fileExtension)")
+    }
+
+    private func loadLibrary() throws -> PresetLibrary {
+        do {
+            return try PresetLibrary.load(
+                presetsFile: presets.map { URL(fileURLWithPath: $0) }, recipesFile: recipes.map { URL(fileURLWithPath: $0) })
+        } catch let error as PresetError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        let library = try loadLibrary()
+        let options = MixOptions(
+            recipeName: recipe, recipe: try library.recipe(named: recipe), presets: library.rolePresets, format: format,
+            framesPerSecond: fps, basic: basic)
+        let summary = try await MixSession.run(
+            folder: URL(fileURLWithPath: folder), output: outputURL, options: options, session: session,
+            skipInvalid: skipInvalid, showProgress: !json)
+        if json {
+            FileHandle.standardOutput.write(try SummaryFile.encode(summary))
+            print()
+        } else {
+            print(MixTable(summary).render())
+        }
+    }
+}
+
+/// Inspect then render, with a progress bar; shared by `mix` and `demo`.
+enum MixSession {
+    static func run(
+        folder: URL, output: URL, options: MixOptions, session: SessionOptions, skipInvalid: Bool, showProgress: Bool
+    ) async throws -> MixSummary {
+        let progress = showProgress ? ProgressBar(label: "mixing") : nil
+        let inspector = SessionInspector(rateOverrideHz: session.rate, roleOverrides: try session.parsedRoles())
+        let inspection: SessionInspection
+        do {
+            inspection = try await inspector.inspect(folder: folder) {
+                progress?.update(0.1 * $0, stage: MixStage.loading.label)
+            }
+        } catch let rejection as InputRejection {
+            progress?.finish()
+            throw CommandFailure(rejection.reason)
+        }
+        if !inspection.rejectedStems.isEmpty, !skipInvalid {
+            progress?.finish()
+            var message = "cannot mix: \(inspection.rejectedStems.count) of \(inspection.stems.count) files rejected; nothing was written\n"
+            for stem in inspection.rejectedStems { message += "  ✗ \(stem.rejectionMessage ?? stem.fileName)\n" }
+            message += "Fix or remove them, or pass --skip-invalid to mix the rest."
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            throw ExitCode(2)
+        }
+        let renderer = MixRenderer(options: options, skipInvalid: skipInvalid)
+        do {
+            let summary = try renderer.render(inspection, to: .init(mixURL: output)) { report in
+                progress?.update(0.1 + 0.9 * report.fraction, stage: report.stage.label)
+            }
+            progress?.finish()
+            return summary
+        } catch let error as MixError {
+            progress?.finish()
+            throw CommandFailure(error.description)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import MixEngine
+
+/// The human-readable end of `mix`: a row per track, then the master's readings.
+struct MixTable {
+    let summary: MixSummary
+
+    init(_ summary: MixSummary) {
+        self.summary = summary
+    }
+
+    func render() -> String {
+        func dB(_ value: Double) -> String { String(format: "%+.1f dB", value) }
+        func gr(_ average: Double, _ maximum: Double) -> String { String(format: "%.1f / %.1f", average, maximum) }
+        let header = ["TRACK", "ROLE", "MATCH", "COMP GR avg/max", "DE-ESS GR", "IN MIX"]
+        let rows = summary.tracks.map { track in
+            [
+                InspectionTable.clip(track.file, to: 34),
+                track.role.rawValue + (track.roleGuessed ? " (guessed)" : ""),
+                dB(track.matchGainDB),
+                gr(track.compressorGRAverageDB, track.compressorGRMaxDB),
+                String(format: "%.1f dB", track.deEsserGRMaxDB),
+                track.loudnessInMixLUFS.map { String(format: "%.1f LUFS", $0) } ?? "silent",
+            ]
+        }
+        var lines = Self.layout([header] + rows)
+        lines.insert(String(repeating: "─", count: lines[0].count), at: 1)
+        if !summary.muted.isEmpty { lines.append("– muted: \(summary.muted.joined(separator: ", "))") }
+        for rejected in summary.rejected { lines.append("– skipped \(rejected.file): \(rejected.reason)") }
+        let loudness = summary.integratedLUFS.map { String(format: "%.1f LUFS", $0) } ?? "silent"
+        let target = summary.targetLUFS.map { String(format: " (target %.0f%@)", $0, summary.targetReached ? ", reached" : ", NOT reached") } ?? ""
+        let peak = summary.truePeakDBTP.map { String(format: "%.2f dBTP", $0) } ?? "—"
+        lines += [
+            "",
+            "Master (\(summary.recipe)\(summary.basic ? ", basic" : "")): I \(loudness)\(target) · LRA "
+                + (summary.loudnessRangeLU.map { String(format: "%.1f LU", $0) } ?? "—")
+                + " · TP \(peak) (ceiling \(String(format: "%.1f", summary.ceilingDBTP)), \(summary.ceilingHeld ? "held" : "BROKEN"))",
+            "Bus compressor GR \(gr(summary.master.busCompressorGRAverageDB, summary.master.busCompressorGRMaxDB)) dB · limiter GR "
+                + "\(gr(summary.master.limiterGRAverageDB, summary.master.limiterGRMaxDB)) dB · master gain \(dB(summary.master.gainDB))",
+        ]
+        if let note = summary.targetNote { lines.append("Note: \(note)") }
+        lines += [
+            "",
+            "Wrote \(summary.output) (\(InspectionTable.clock(summary.durationSeconds)), \(summary.format.rawValue), "
+                + String(format: "%.1f s, %.0f× realtime)", summary.renderSeconds, summary.durationSeconds / max(summary.renderSeconds, 0.001)),
+            "Meter frames: \(summary.framesFile)",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    private static func layout(_ table: [[String]]) -> [String] {
+        let widths = table[0].indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+        return table.map { row in
+            row.enumerated().map { column, cell in cell.padding(toLength: widths[column], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
