@@ -1,46 +1,50 @@
 import CZlib
 import Foundation
 
-/// How a chunk of records is made small: spectra are coded as the byte difference from the
-/// previous record of the chunk (spectra change slowly), the final scope as the difference from
-/// the post-master scope (they differ only by dither), then the chunk is deflated (zlib).
+/// How records are made small before they are deflated (zlib): each spectrum is coded as the
+/// difference between neighbouring bands, each scope line (waveform, mids, sides) as the
+/// difference between neighbouring points, and the final scope as its difference from the
+/// post-master scope (they differ only by dither). Records stay independent of each other.
 enum FrameChunkCoding {
     /// Transforms `count` records in place for compression.
     static func encode(_ records: UnsafeMutableRawPointer, count: Int, layout: FrameLayout) {
-        let bytes = records.assumingMemoryBound(to: UInt8.self)
-        let size = layout.recordBytes
-        // Backwards, so each record is differenced against its unmodified predecessor.
-        for record in stride(from: count - 1, through: 0, by: -1) {
-            let base = bytes + record * size
-            subtract(base + layout.scopeOffset(1) + 2, from: base + layout.scopeOffset(2) + 2, count: FrameLayout.scopeBytes - 2)
-            guard record > 0 else { continue }
-            for range in layout.spectrumRanges {
-                subtract(base - size + range.lowerBound, from: base + range.lowerBound, count: range.count)
-            }
+        let lines = scopeLines(layout)
+        for record in 0..<count {
+            let base = records.assumingMemoryBound(to: UInt8.self) + record * layout.recordBytes
+            let post = base + layout.scopeOffset(1) + 2
+            let final = base + layout.scopeOffset(2) + 2
+            for i in 0..<(FrameLayout.scopeBytes - 2) { final[i] = final[i] &- post[i] }
+            for line in lines { differentiate(base + line, count: FrameLayout.scopePointCount) }
+            for offset in layout.spectrumOffsets { differentiate(base + offset, count: FrameLayout.bandCount) }
         }
     }
 
     /// Undoes `encode`.
     static func decode(_ records: UnsafeMutableRawPointer, count: Int, layout: FrameLayout) {
-        let bytes = records.assumingMemoryBound(to: UInt8.self)
-        let size = layout.recordBytes
+        let lines = scopeLines(layout)
         for record in 0..<count {
-            let base = bytes + record * size
-            if record > 0 {
-                for range in layout.spectrumRanges {
-                    add(base - size + range.lowerBound, to: base + range.lowerBound, count: range.count)
-                }
-            }
-            add(base + layout.scopeOffset(1) + 2, to: base + layout.scopeOffset(2) + 2, count: FrameLayout.scopeBytes - 2)
+            let base = records.assumingMemoryBound(to: UInt8.self) + record * layout.recordBytes
+            for offset in layout.spectrumOffsets { integrate(base + offset, count: FrameLayout.bandCount) }
+            for line in lines { integrate(base + line, count: FrameLayout.scopePointCount) }
+            let post = base + layout.scopeOffset(1) + 2
+            let final = base + layout.scopeOffset(2) + 2
+            for i in 0..<(FrameLayout.scopeBytes - 2) { final[i] = final[i] &+ post[i] }
         }
     }
 
-    private static func subtract(_ reference: UnsafePointer<UInt8>, from target: UnsafeMutablePointer<UInt8>, count: Int) {
-        for i in 0..<count { target[i] = target[i] &- reference[i] }
+    /// The waveform, mid and side lines of the pre- and post-master scopes.
+    private static func scopeLines(_ layout: FrameLayout) -> [Int] {
+        [0, 1].flatMap { scope in
+            (0..<3).map { line in layout.scopeOffset(scope) + 2 + line * FrameLayout.scopePointCount }
+        }
     }
 
-    private static func add(_ reference: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
-        for i in 0..<count { target[i] = target[i] &+ reference[i] }
+    private static func differentiate(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+        for i in stride(from: count - 1, to: 0, by: -1) { bytes[i] = bytes[i] &- bytes[i - 1] }
+    }
+
+    private static func integrate(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+        for i in 1..<count { bytes[i] = bytes[i] &+ bytes[i - 1] }
     }
 
     /// Deflates `count` bytes (zlib format, level 6).

@@ -21,7 +21,7 @@ public struct FrameFileHeader: Sendable, Equatable, Codable {
     public var bandCount = FrameLayout.bandCount
     public var scopePoints = FrameLayout.scopePointCount
     public var spectrumFloorDB = -120.0
-    public var spectrumStepDB = 0.5
+    public var spectrumStepDB = 1.0
     public var tracks: [Track]
 
     public init(framesPerSecond: Int, sampleRate: Int, frameCount: Int, tracks: [Track], framesPerChunk: Int) {

@@ -1,8 +1,11 @@
 import Foundation
+import Synchronization
 
 /// Writes a frame file (`docs/frame-format.md`): magic, JSON header, deflated chunks of
-/// records, a chunk index and a footer. Written under a temporary name and renamed on `finish`.
-final class FrameFileWriter {
+/// records, a chunk index and a footer. Chunks are coded and deflated on a worker thread (at
+/// most a few in flight, so memory stays bounded) while the render goes on. Written under a
+/// temporary name; `commit` moves it into place.
+final class FrameFileWriter: @unchecked Sendable {
     let url: URL
     let header: FrameFileHeader
     private let layout: FrameLayout
@@ -10,9 +13,13 @@ final class FrameFileWriter {
     private let handle: FileHandle
     private let chunk: UnsafeMutableRawPointer
     private var chunkCount = 0
+    private(set) var framesWritten = 0
+    // Touched only on `queue` (and after it drains).
     private var offset: UInt64 = 0
     private var chunkOffsets: [UInt64] = []
-    private(set) var framesWritten = 0
+    private let failure = Mutex<MixError?>(nil)
+    private let queue = DispatchQueue(label: "mixdown.frames.compress")
+    private let inFlight = DispatchSemaphore(value: 4)
     private var closed = false
     private var committed = false
 
@@ -33,10 +40,11 @@ final class FrameFileWriter {
         var start = Data(FrameFileHeader.magic)
         start.append(littleEndian: UInt32(json.count))
         start.append(json)
-        try write(start)
+        write(start)
     }
 
     deinit {
+        queue.sync {}
         chunk.deallocate()
         if !closed { try? handle.close() }
         if !committed { try? FileManager.default.removeItem(at: temporaryURL) }
@@ -54,13 +62,15 @@ final class FrameFileWriter {
     /// temporary name until `commit`).
     func finish() throws {
         try flushChunk()
+        queue.sync {}
+        if let error = failure.withLock({ $0 }) { throw error }
         var tail = Data()
-        let indexOffset = offset
         tail.append(littleEndian: UInt32(chunkOffsets.count))
         for chunkOffset in chunkOffsets { tail.append(littleEndian: chunkOffset) }
-        tail.append(littleEndian: indexOffset)
+        tail.append(littleEndian: offset)
         tail.append(contentsOf: FrameFileHeader.footerMagic)
-        try write(tail)
+        write(tail)
+        if let error = failure.withLock({ $0 }) { throw error }
         try handle.close()
         closed = true
     }
@@ -77,24 +87,35 @@ final class FrameFileWriter {
 
     private func flushChunk() throws {
         guard chunkCount > 0 else { return }
-        FrameChunkCoding.encode(chunk, count: chunkCount, layout: layout)
-        let compressed = FrameChunkCoding.compress(chunk, count: chunkCount * layout.recordBytes)
-        chunkOffsets.append(offset)
-        var data = Data()
-        data.append(littleEndian: UInt32(compressed.count))
-        data.append(littleEndian: UInt32(chunkCount))
-        data.append(contentsOf: compressed)
-        try write(data)
+        if let error = failure.withLock({ $0 }) { throw error }
+        let records = Data(bytes: chunk, count: chunkCount * layout.recordBytes)
+        let frames = chunkCount
         chunkCount = 0
+        inFlight.wait()
+        queue.async { [self] in
+            defer { inFlight.signal() }
+            var coded = records
+            let compressed = coded.withUnsafeMutableBytes { bytes in
+                FrameChunkCoding.encode(bytes.baseAddress!, count: frames, layout: layout)
+                return FrameChunkCoding.compress(bytes.baseAddress!, count: bytes.count)
+            }
+            var data = Data()
+            data.append(littleEndian: UInt32(compressed.count))
+            data.append(littleEndian: UInt32(frames))
+            data.append(contentsOf: compressed)
+            chunkOffsets.append(offset)
+            write(data)
+        }
     }
 
-    private func write(_ data: Data) throws {
+    /// Appends `data` at the end of the file; a failure is kept and thrown by the next call.
+    private func write(_ data: Data) {
         do {
             try handle.write(contentsOf: data)
+            offset += UInt64(data.count)
         } catch {
-            throw MixError.io("cannot write \(url.lastPathComponent): \(error.localizedDescription)")
+            failure.withLock { $0 = $0 ?? MixError.io("cannot write \(url.lastPathComponent): \(error.localizedDescription)") }
         }
-        offset += UInt64(data.count)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import MixAnalysis
 
 /// The byte layout of one meter frame record (all integers little-endian), and how values are
@@ -7,13 +8,13 @@ import MixAnalysis
 /// per track (trackCount times):        8 + 256 bytes
 ///   int16 rms, int16 peak                 centi-dB (dBFS × 100); Int16.min = silence
 ///   uint16 compressor GR, uint16 de-esser GR   centi-dB, ≥ 0
-///   uint8 spectrum[256]                   (dB + 120) × 2: 0.5 dB steps from −120 dB
+///   uint8 spectrum[256]                   dB + 120: 1 dB steps from −120 dB
 /// uint8 pre-master spectrum[256], uint8 post-master spectrum[256]
 /// master: uint16 bus GR, uint16 limiter GR, int16 rms, int16 sample peak, int16 true peak,
 ///         int16 momentary, int16 short-term      centi-dB / centi-LUFS; Int16.min = none
 /// scope × 3 (pre-master, post-master, final):
-///   int16 correlation (× 32767), int8 waveform[512] (× 127), int8 goniometer[512 × 2]
-///   (mid, side as (L ± R)/2 × 127)
+///   int16 correlation (× 32767), int8 waveform[512] (× 127), int8 mid[512], int8 side[512]
+///   (the goniometer's points as (L ± R)/2 × 127)
 /// ```
 public struct FrameLayout: Sendable, Equatable {
     public static let bandCount = SpectrumAnalyzer.bandCount
@@ -37,10 +38,9 @@ public struct FrameLayout: Sendable, Equatable {
     /// Bytes of one record.
     public var recordBytes: Int { scopeOffset(3) }
 
-    /// The byte ranges holding spectra (delta-coded between frames before compression).
-    var spectrumRanges: [Range<Int>] {
-        (0..<trackCount).map { trackOffset($0) + 8 ..< trackOffset($0) + Self.trackBytes }
-            + [preMasterSpectrumOffset ..< masterOffset]
+    /// Where each 256-band spectrum starts.
+    var spectrumOffsets: [Int] {
+        (0..<trackCount).map { trackOffset($0) + 8 } + [preMasterSpectrumOffset, postMasterSpectrumOffset]
     }
 }
 
@@ -59,7 +59,7 @@ public enum FrameQuantizer {
     }
 
     static func spectrumByte(_ dB: Float) -> UInt8 {
-        UInt8(max(0, min(255, ((dB + 120) * 2).rounded())))
+        UInt8(max(0, min(255, (dB + 120).rounded())))
     }
 
     static func scopeByte(_ value: Float) -> Int8 {
@@ -72,7 +72,10 @@ public enum FrameQuantizer {
 
     public static func decibels(_ bits: Int16) -> Double? { bits == none ? nil : Double(bits) / 100 }
     public static func decibels(unsigned bits: UInt16) -> Double { Double(bits) / 100 }
-    public static func spectrumDB(_ byte: UInt8) -> Float { Float(byte) / 2 - 120 }
+    public static func spectrumDB(_ byte: UInt8) -> Float { Float(byte) - 120 }
+
+    /// The power (10^(dB/10)) of each spectrum byte, for averaging spectra without `pow`.
+    static let spectrumPower: [Double] = (0..<256).map { pow(10, Double(spectrumDB(UInt8($0))) / 10) }
     public static func scopeValue(_ byte: Int8) -> Float { Float(byte) / 127 }
     public static func correlation(_ bits: Int16) -> Float { Float(bits) / 32767 }
 }
@@ -97,11 +100,14 @@ struct FrameRecordWriter {
         for (index, value) in snapshot.waveform.enumerated() {
             bytes.storeBytes(of: FrameQuantizer.scopeByte(value), toByteOffset: offset + 2 + index, as: Int8.self)
         }
-        // The scope gives (L ± R)/√2; stored as (L ± R)/2 so a full-scale point fits a byte.
-        for (index, value) in snapshot.goniometer.enumerated() {
-            bytes.storeBytes(
-                of: FrameQuantizer.scopeByte(value * 0.70710678), toByteOffset: offset + 2 + FrameLayout.scopePointCount + index,
-                as: Int8.self)
+        // The scope gives interleaved (L ± R)/√2 pairs; stored planar (all mids, then all sides,
+        // which compress better) as (L ± R)/2 so a full-scale point fits a byte.
+        let points = FrameLayout.scopePointCount
+        for point in 0..<points {
+            let mid = FrameQuantizer.scopeByte(snapshot.goniometer[2 * point] * 0.70710678)
+            let side = FrameQuantizer.scopeByte(snapshot.goniometer[2 * point + 1] * 0.70710678)
+            bytes.storeBytes(of: mid, toByteOffset: offset + 2 + points + point, as: Int8.self)
+            bytes.storeBytes(of: side, toByteOffset: offset + 2 + 2 * points + point, as: Int8.self)
         }
     }
 }

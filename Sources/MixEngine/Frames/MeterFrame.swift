@@ -51,9 +51,11 @@ extension MeterFrame {
             let offset = layout.scopeOffset(which)
             let points = FrameLayout.scopePointCount
             let waveform = (0..<points).map { FrameQuantizer.scopeValue(record.load(fromByteOffset: offset + 2 + $0, as: Int8.self)) }
-            // Stored as (L ± R)/2; the scope's convention is (L ± R)/√2.
-            let goniometer = (0..<(2 * points)).map {
-                FrameQuantizer.scopeValue(record.load(fromByteOffset: offset + 2 + points + $0, as: Int8.self)) * 1.41421356
+            // Stored planar as (L ± R)/2; the scope's convention is interleaved (L ± R)/√2.
+            let goniometer = (0..<(2 * points)).map { index in
+                let plane = index % 2 == 0 ? 1 : 2
+                return FrameQuantizer.scopeValue(
+                    record.load(fromByteOffset: offset + 2 + plane * points + index / 2, as: Int8.self)) * 1.41421356
             }
             return ScopeSnapshot(waveform: waveform, correlation: FrameQuantizer.correlation(int16(offset)), goniometer: goniometer)
         }

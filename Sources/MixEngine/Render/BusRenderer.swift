@@ -70,9 +70,7 @@ final class BusRenderer {
         }
         let spectrum = SpectrumAnalyzer(sampleRate: Double(rate))
         let scope = Scope(capacity: clock.longestPeriod + 1)
-        guard let loudness = LoudnessMeter(channelCount: 2, sampleRate: rate, measures: [.integrated]) else {
-            throw MixError.io("cannot start a loudness meter at \(rate) Hz")
-        }
+        let loudness = GatedLoudnessMeter(sampleRate: rate)
         var busGR = GainReductionStatistics()
         var spectrumPowerSum = [Double](repeating: 0, count: FrameLayout.bandCount)
         let frameCount = clock.frameCount
@@ -125,7 +123,7 @@ final class BusRenderer {
 
                 spectrum.spectrum(into: bands)
                 record.spectrum(bands, at: layout.preMasterSpectrumOffset)
-                for band in 0..<FrameLayout.bandCount { spectrumPowerSum[band] += pow(10, Double(bands[band]) / 10) }
+                AverageSpectrum.accumulate(record, at: layout.preMasterSpectrumOffset, into: &spectrumPowerSum)
                 record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodGR)), at: layout.masterOffset)
                 record.scope(scope.snapshot(), at: layout.scopeOffset(0))
                 periodStart = periodEnd
@@ -134,7 +132,7 @@ final class BusRenderer {
                 interleaved[2 * i] = left[i]
                 interleaved[2 * i + 1] = right[i]
             }
-            loudness.add(interleaved: interleaved, frameCount: chunkFrames)
+            loudness.add(left: left, right: right, frameCount: chunkFrames)
             try bus.write(interleaved, count: chunkFrames * 2 * MemoryLayout<Float>.size)
             try records.write(recordBuffer, count: periodEnds.count * layout.recordBytes)
             if let publish {

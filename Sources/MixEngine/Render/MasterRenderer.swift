@@ -11,7 +11,7 @@ final class MasterRenderer {
     struct Measurement {
         var gainDB: Double
         var integratedLUFS: Double?
-        var loudnessRangeLU: Double?
+        /// Measured only by a basic-mode probe (its gain keeps the peak under the ceiling).
         var truePeakDBTP: Double?
         var limiterGR = GainReductionStatistics()
         var postMasterSpectrumDB: [Float] = []
@@ -56,12 +56,8 @@ final class MasterRenderer {
         limiter?.prepare(spec)
         let dither = try Dither(Dither.Settings(bitDepth: format.bitDepth))
         dither.prepare(spec)
-        var measures: LoudnessMeter.Measures = [.integrated]
-        if output != nil { measures.formUnion([.shortTerm, .loudnessRange, .truePeak]) }
-        if basic { measures.insert(.truePeak) }
-        guard let loudness = LoudnessMeter(channelCount: 2, sampleRate: rate, measures: measures) else {
-            throw MixError.io("cannot start a loudness meter at \(rate) Hz")
-        }
+        let loudness = GatedLoudnessMeter(sampleRate: rate)
+        let truePeak = TruePeakMeter(maxFrameCount: capacity)
         let left = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         let right = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity)
@@ -142,7 +138,8 @@ final class MasterRenderer {
                     let point = Int((position + Int64(i)) / framesPerPoint)
                     waveform[point] = max(waveform[point], max(abs(left[i]), abs(right[i])))
                 }
-                loudness.add(interleaved: interleaved, frameCount: n)
+                loudness.add(left: left, right: right, frameCount: n)
+                truePeak.add(left: left, right: right, frameCount: n)
                 try output.writer.write(interleaved: interleaved, frameCount: n)
 
                 guard output.records.read(into: record, count: layout.recordBytes) == layout.recordBytes else {
@@ -151,13 +148,14 @@ final class MasterRenderer {
                 let writer = FrameRecordWriter(bytes: record)
                 spectrum!.spectrum(into: bands)
                 writer.spectrum(bands, at: layout.postMasterSpectrumOffset)
-                for band in 0..<FrameLayout.bandCount { spectrumPowerSum[band] += pow(10, Double(bands[band]) / 10) }
+                AverageSpectrum.accumulate(writer, at: layout.postMasterSpectrumOffset, into: &spectrumPowerSum)
                 let m = layout.masterOffset
                 let rms = n > 0 ? (squares / Double(2 * n)).squareRoot() : 0
                 writer.uint16(FrameQuantizer.centiDBUnsigned(Double(limiterGR)), at: m + 2)
                 writer.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: m + 4)
                 writer.int16(FrameQuantizer.centiDB(samplePeak > 0 ? Decibels.fromAmplitude(Double(samplePeak)) : nil), at: m + 6)
-                writer.int16(FrameQuantizer.centiDB(loudness.lastAddTruePeakDBTP), at: m + 8)
+                let framePeak = truePeak.read()
+                writer.int16(FrameQuantizer.centiDB(framePeak > 0 ? Decibels.fromAmplitude(Double(framePeak)) : nil), at: m + 8)
                 writer.int16(FrameQuantizer.centiDB(loudness.momentaryLUFS), at: m + 10)
                 writer.int16(FrameQuantizer.centiDB(loudness.shortTermLUFS), at: m + 12)
                 writer.scope(postScope.snapshot(), at: layout.scopeOffset(1))
@@ -165,20 +163,19 @@ final class MasterRenderer {
                 try output.frames.append(record)
                 output.publish?(frame, record)
             } else {
-                for i in 0..<n {
-                    interleaved[2 * i] = left[i]
-                    interleaved[2 * i + 1] = right[i]
-                }
-                loudness.add(interleaved: interleaved, frameCount: n)
+                loudness.add(left: left, right: right, frameCount: n)
+                if basic { truePeak.add(left: left, right: right, frameCount: n) }
             }
             position += Int64(n)
             if frame % 32 == 0 { progress(Double(position) / Double(max(1, clock.totalFrameCount))) }
         }
         progress(1)
         measurement.integratedLUFS = loudness.integratedLUFS
-        if output != nil || basic { measurement.truePeakDBTP = loudness.truePeakDBTP }
+        if basic, output == nil {
+            let peak = truePeak.read()
+            measurement.truePeakDBTP = peak > 0 ? Decibels.fromAmplitude(Double(peak)) : nil
+        }
         if output != nil {
-            measurement.loudnessRangeLU = loudness.loudnessRangeLU
             measurement.postMasterSpectrumDB = AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: clock.frameCount)
             measurement.waveform = waveform
         }

@@ -49,6 +49,7 @@ public struct MixRenderer: Sendable {
     ) throws -> MixSummary {
         defer { frames?.finish() }
         let started = Date()
+        var timing = StageTiming()
         let rejected = inspection.rejectedStems
         if !rejected.isEmpty, !skipInvalid {
             throw MixError.rejectedStems(rejected.compactMap(\.rejectionMessage))
@@ -103,6 +104,7 @@ public struct MixRenderer: Sendable {
             progress: { progress(MixProgress(stage: .processingTracks, fraction: 0.02 + 0.48 * $0)) },
             publish: publish.map { publish in { publish($0, $1, false) } }, isCancelled: isCancelled)
         progress(MixProgress(stage: .mixing, fraction: 0.5))
+        timing.mark("pass 1: tracks, blend, bus")
 
         // Pass 2: master to the target, measured on the output.
         let master = MasterRenderer(
@@ -128,6 +130,7 @@ public struct MixRenderer: Sendable {
         } else {
             var history: [(gain: Double, loudness: Double)] = []
             let probe = try measure(at: gainDB)
+            timing.mark("master pass 1 (measuring)")
             if let loudness = probe.integratedLUFS {
                 history.append((gainDB, loudness))
                 gainDB = plan.nextGain(after: history)
@@ -152,7 +155,9 @@ public struct MixRenderer: Sendable {
                 isCancelled: isCancelled)
             try writer.close()
             try frameWriter.finish()
+            timing.mark("master pass \(passes) (writing)")
             let reading = try OutputVerifier.measure(writer.pendingURL)
+            timing.mark("read-back check")
             let ceilingBroken = (reading.highestPeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
             if ceilingBroken {
                 writer.discard()

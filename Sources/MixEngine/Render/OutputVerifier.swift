@@ -43,11 +43,16 @@ enum OutputVerifier {
             guard frames > 0 else { break }
             total += Int64(frames)
             buffer.withUnsafeBufferPointer { samples in
-                meter.add(interleaved: samples.baseAddress!, frameCount: frames)
+                // The meters read the same block at once: libebur128 on one thread, each
+                // channel's 8× scan on another.
                 let base = UncheckedConstPointer(samples.baseAddress!)
-                let scanners = UncheckedScanners(scanners)
-                DispatchQueue.concurrentPerform(iterations: channels) { channel in
-                    scanners.value[channel].add(base.pointer + channel, count: frames, stride: channels)
+                let work = UncheckedWork(meter: meter, scanners: scanners)
+                DispatchQueue.concurrentPerform(iterations: channels + 1) { task in
+                    if task == 0 {
+                        work.meter.add(interleaved: base.pointer, frameCount: frames)
+                    } else {
+                        work.scanners[task - 1].add(base.pointer + task - 1, count: frames, stride: channels)
+                    }
                 }
             }
         }
@@ -68,11 +73,8 @@ struct UncheckedConstPointer: @unchecked Sendable {
     }
 }
 
-/// Scanners handed to workers, one scanner per worker.
-struct UncheckedScanners: @unchecked Sendable {
-    let value: [OversampledPeakScanner]
-
-    init(_ value: [OversampledPeakScanner]) {
-        self.value = value
-    }
+/// The meters handed to workers, each used by one worker at a time.
+struct UncheckedWork: @unchecked Sendable {
+    let meter: LoudnessMeter
+    let scanners: [OversampledPeakScanner]
 }

@@ -13,9 +13,9 @@ final class TrackRenderer: @unchecked Sendable {
     private let reader: ConformedStemReader
     private let left: UnsafeMutablePointer<Float>
     private let right: UnsafeMutablePointer<Float>
-    private let scratch: UnsafeMutablePointer<Float>
+    private let mid: UnsafeMutablePointer<Float>
     private let spectrum: SpectrumAnalyzer
-    private let loudness: LoudnessMeter
+    private let loudness: GatedLoudnessMeter
     private let maxFrameCount: Int
 
     // The current meter period.
@@ -46,19 +46,16 @@ final class TrackRenderer: @unchecked Sendable {
         self.maxFrameCount = maxFrameCount
         left = .allocate(capacity: maxFrameCount)
         right = .allocate(capacity: maxFrameCount)
-        scratch = .allocate(capacity: 3 * maxFrameCount)
+        mid = .allocate(capacity: maxFrameCount)
         spectrum = SpectrumAnalyzer(sampleRate: Double(sessionRate))
-        guard let loudness = LoudnessMeter(channelCount: 2, sampleRate: sessionRate, measures: [.integrated]) else {
-            throw MixError.io("cannot start a loudness meter at \(sessionRate) Hz")
-        }
-        self.loudness = loudness
+        loudness = GatedLoudnessMeter(sampleRate: sessionRate)
         chain.prepare(ProcessSpec(sampleRate: Double(sessionRate), maxFrameCount: maxFrameCount))
     }
 
     deinit {
         left.deallocate()
         right.deallocate()
-        scratch.deallocate()
+        mid.deallocate()
     }
 
     /// The rendered block's channels (valid after `render` until the next call).
@@ -87,19 +84,16 @@ final class TrackRenderer: @unchecked Sendable {
         }
         var squares: Float = 0
         var peak = periodPeak
-        let mid = scratch + 2 * frameCount
         for i in 0..<frameCount {
             let (l, r) = (left[i], right[i])
             squares += l * l + r * r
             peak = max(peak, max(abs(l), abs(r)))
-            scratch[2 * i] = l
-            scratch[2 * i + 1] = r
             mid[i] = 0.5 * (l + r)
         }
         periodSquares += Double(squares)
         periodSamples += 2 * frameCount
         periodPeak = peak
-        loudness.add(interleaved: scratch, frameCount: frameCount)
+        loudness.add(left: left, right: right, frameCount: frameCount)
         spectrum.add(UnsafeBufferPointer(start: mid, count: frameCount))
     }
 
@@ -113,7 +107,7 @@ final class TrackRenderer: @unchecked Sendable {
         bands.withUnsafeMutableBufferPointer { bands in
             spectrum.spectrum(into: bands.baseAddress!)
             record.spectrum(bands.baseAddress!, at: offset + 8)
-            for band in 0..<bands.count { spectrumPowerSum[band] += pow(10, Double(bands[band]) / 10) }
+            AverageSpectrum.accumulate(record, at: offset + 8, into: &spectrumPowerSum)
         }
         spectrumCount += 1
         periodSquares = 0
@@ -150,6 +144,14 @@ struct GainReductionStatistics: Sendable {
 
 /// A spectrum averaged over a song from per-frame dB bands.
 enum AverageSpectrum {
+    /// Adds the power of a record's quantized spectrum at `offset` to `sums`.
+    static func accumulate(_ record: FrameRecordWriter, at offset: Int, into sums: inout [Double]) {
+        let power = FrameQuantizer.spectrumPower
+        for band in 0..<sums.count {
+            sums[band] += power[Int(record.bytes.load(fromByteOffset: offset + band, as: UInt8.self))]
+        }
+    }
+
     static func decibels(powerSum: [Double], count: Int) -> [Float] {
         powerSum.map { sum in
             guard count > 0, sum > 0 else { return SpectrumAnalyzer.floorDB }

@@ -89,7 +89,8 @@ struct MixCommand: AsyncParsableCommand {
             recipeName: recipe, recipe: try library.recipe(named: recipe), presets: library.rolePresets, format: format,
             framesPerSecond: fps, basic: basic)
         let summary = try await MixSession.run(
-            folder: URL(fileURLWithPath: folder), output: outputURL, options: options, session: session,
+            folder: URL(fileURLWithPath: folder), output: outputURL, options: options,
+            inspector: SessionInspector(rateOverrideHz: session.rate, roleOverrides: try session.parsedRoles()),
             skipInvalid: skipInvalid, showProgress: !json)
         if json {
             FileHandle.standardOutput.write(try SummaryFile.encode(summary))
@@ -103,10 +104,9 @@ struct MixCommand: AsyncParsableCommand {
 /// Inspect then render, with a progress bar; shared by `mix` and `demo`.
 enum MixSession {
     static func run(
-        folder: URL, output: URL, options: MixOptions, session: SessionOptions, skipInvalid: Bool, showProgress: Bool
+        folder: URL, output: URL, options: MixOptions, inspector: SessionInspector, skipInvalid: Bool, showProgress: Bool
     ) async throws -> MixSummary {
         let progress = showProgress ? ProgressBar(label: "mixing") : nil
-        let inspector = SessionInspector(rateOverrideHz: session.rate, roleOverrides: try session.parsedRoles())
         let inspection: SessionInspection
         do {
             inspection = try await inspector.inspect(folder: folder) {
