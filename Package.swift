@@ -7,6 +7,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The audio layers are optimized in debug builds too: unoptimized SIMD code renders at a third
+/// of realtime, which would make every test that mixes a session take minutes. Debug symbols
+/// and testability stay.
+let audioSwiftSettings = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Mixdown",
     platforms: [.macOS(.v15)],
@@ -28,13 +33,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Layers, dependencies pointing inward
-        .target(name: "MixDSP", swiftSettings: swiftSettings),
-        .target(name: "MixAnalysis", dependencies: ["MixDSP", "CEBUR128", "CFFTW3"], swiftSettings: swiftSettings),
+        .target(name: "MixDSP", swiftSettings: audioSwiftSettings),
+        .target(name: "MixAnalysis", dependencies: ["MixDSP", "CEBUR128", "CFFTW3"], swiftSettings: audioSwiftSettings),
         .target(
             name: "MixEngine",
             dependencies: ["MixDSP", "MixAnalysis", "CSndFile", "CSoxr", "CZlib"],
             resources: [.copy("Resources/role_presets.json"), .copy("Resources/mix_recipes.json")],
-            swiftSettings: swiftSettings
+            swiftSettings: audioSwiftSettings
         ),
         .executableTarget(
             name: "mixdown",
