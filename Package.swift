@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(
             name: "MixEngineTests",
             dependencies: ["MixEngine", "MixTesting", "CSndFile"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

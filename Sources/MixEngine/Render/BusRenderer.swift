@@ -125,6 +125,8 @@ final class BusRenderer {
                 record.spectrum(bands, at: layout.preMasterSpectrumOffset)
                 AverageSpectrum.accumulate(record, at: layout.preMasterSpectrumOffset, into: &spectrumPowerSum)
                 record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodGR)), at: layout.masterOffset)
+                // The master's levels come in the final pass; until then they read "none", not 0 dB.
+                for field in 2...6 { record.int16(FrameQuantizer.none, at: layout.masterOffset + 2 * field) }
                 record.scope(scope.snapshot(), at: layout.scopeOffset(0))
                 periodStart = periodEnd
             }

@@ -16,6 +16,8 @@ final class MasterRenderer {
         var limiterGR = GainReductionStatistics()
         var postMasterSpectrumDB: [Float] = []
         var waveform: [Float] = []
+        /// L/R correlation of the whole written mix (−1…+1; 0 for silence).
+        var correlation: Double = 0
     }
 
     /// Where a writing pass sends its results.
@@ -110,6 +112,7 @@ final class MasterRenderer {
         var waveform = [Float](repeating: 0, count: Self.waveformPointCount)
         let framesPerPoint = max(1, (clock.totalFrameCount + Int64(Self.waveformPointCount) - 1) / Int64(Self.waveformPointCount))
         var position: Int64 = 0
+        var (sumLR, sumLL, sumRR) = (0.0, 0.0, 0.0)
 
         for frame in 0..<clock.frameCount {
             if frame % 16 == 0, isCancelled() { throw MixError.cancelled }
@@ -132,12 +135,19 @@ final class MasterRenderer {
                 postScope.add(left: left, right: right, frameCount: n)
                 dither.process(AudioBlock(left: left, right: right, frameCount: n))
                 finalScope.add(left: left, right: right, frameCount: n)
+                var (lr, ll, rr): (Float, Float, Float) = (0, 0, 0)
                 for i in 0..<n {
                     interleaved[2 * i] = left[i]
                     interleaved[2 * i + 1] = right[i]
+                    lr += left[i] * right[i]
+                    ll += left[i] * left[i]
+                    rr += right[i] * right[i]
                     let point = Int((position + Int64(i)) / framesPerPoint)
                     waveform[point] = max(waveform[point], max(abs(left[i]), abs(right[i])))
                 }
+                sumLR += Double(lr)
+                sumLL += Double(ll)
+                sumRR += Double(rr)
                 loudness.add(left: left, right: right, frameCount: n)
                 truePeak.add(left: left, right: right, frameCount: n)
                 try output.writer.write(interleaved: interleaved, frameCount: n)
@@ -178,6 +188,8 @@ final class MasterRenderer {
         if output != nil {
             measurement.postMasterSpectrumDB = AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: clock.frameCount)
             measurement.waveform = waveform
+            let denominator = (sumLL * sumRR).squareRoot()
+            measurement.correlation = denominator > 0 ? sumLR / denominator : 0
         }
         return measurement
     }

@@ -218,7 +218,7 @@ public struct MixRenderer: Sendable {
                 eq: options.basic ? [] : recipe.eq,
                 busCompressorGRAverageDB: busResult.busCompressorGR.meanDB, busCompressorGRMaxDB: busResult.busCompressorGR.maxDB,
                 limiterGRAverageDB: final.measurement.limiterGR.meanDB, limiterGRMaxDB: final.measurement.limiterGR.maxDB,
-                width: options.basic ? 1 : recipe.width),
+                width: options.basic ? 1 : recipe.width, correlation: final.measurement.correlation),
             tracks: tracks.map { track in
                 let preset = options.presets[track.role] ?? RolePreset(targetLUFS: -20)
                 return MixSummary.Track(

@@ -66,9 +66,11 @@ public struct MixSummary: Sendable, Encodable {
         public var limiterGRAverageDB: Double
         public var limiterGRMaxDB: Double
         public var width: Double
+        /// L/R correlation of the whole mix: above 0 means it holds together in mono.
+        public var correlation: Double
 
         enum CodingKeys: String, CodingKey {
-            case passes, eq, width
+            case passes, eq, width, correlation
             case gainDB = "gain_db", blendHeadroomDB = "blend_headroom_db"
             case busCompressorGRAverageDB = "bus_compressor_gr_avg_db", busCompressorGRMaxDB = "bus_compressor_gr_max_db"
             case limiterGRAverageDB = "limiter_gr_avg_db", limiterGRMaxDB = "limiter_gr_max_db"
@@ -85,6 +87,7 @@ public struct MixSummary: Sendable, Encodable {
             try c.encode(rounded(limiterGRAverageDB), forKey: .limiterGRAverageDB)
             try c.encode(rounded(limiterGRMaxDB), forKey: .limiterGRMaxDB)
             try c.encode(width, forKey: .width)
+            try c.encode(rounded(correlation, places: 3), forKey: .correlation)
         }
     }
 

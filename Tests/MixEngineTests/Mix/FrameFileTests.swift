@@ -1,0 +1,148 @@
+import Foundation
+import MixAnalysis
+@testable import MixEngine
+import MixTesting
+import Testing
+
+@Suite("meter frame file")
+struct FrameFileTests {
+    static let header = FrameFileHeader(
+        framesPerSecond: 10, sampleRate: 48_000, frameCount: 25,
+        tracks: [.init(name: "Lead Vox.wav", role: .lead), .init(name: "Beat.wav", role: .beat)], framesPerChunk: 10)
+
+    /// A deterministic record for frame `index`: every field holds a value derived from the index.
+    static func record(_ index: Int) -> [UInt8] {
+        let layout = FrameLayout(trackCount: 2)
+        var bytes = [UInt8](repeating: 0, count: layout.recordBytes)
+        bytes.withUnsafeMutableBytes { raw in
+            let writer = FrameRecordWriter(bytes: raw.baseAddress!)
+            for track in 0..<2 {
+                let offset = layout.trackOffset(track)
+                writer.int16(FrameQuantizer.centiDB(-20 - Double(index) / 10 - Double(track)), at: offset)
+                writer.int16(track == 1 && index == 3 ? FrameQuantizer.none : FrameQuantizer.centiDB(-6.5), at: offset + 2)
+                writer.uint16(FrameQuantizer.centiDBUnsigned(Double(index % 7)), at: offset + 4)
+                writer.uint16(FrameQuantizer.centiDBUnsigned(Double(track) * 1.25), at: offset + 6)
+                let bands = (0..<256).map { Float(-60 + 40 * sin(Double($0 + index) / 20)) }
+                bands.withUnsafeBufferPointer { writer.spectrum($0.baseAddress!, at: offset + 8) }
+            }
+            for (which, offset) in [layout.preMasterSpectrumOffset, layout.postMasterSpectrumOffset].enumerated() {
+                let bands = (0..<256).map { Float(-50 - Double(which) * 3 + 30 * cos(Double($0) / 30)) }
+                bands.withUnsafeBufferPointer { writer.spectrum($0.baseAddress!, at: offset) }
+            }
+            writer.uint16(FrameQuantizer.centiDBUnsigned(1.5), at: layout.masterOffset)
+            writer.uint16(FrameQuantizer.centiDBUnsigned(0.75), at: layout.masterOffset + 2)
+            writer.int16(FrameQuantizer.none, at: layout.masterOffset + 10)
+            writer.int16(FrameQuantizer.centiDB(-9.25), at: layout.masterOffset + 12)
+            for scope in 0..<3 {
+                let waveform = (0..<512).map { Float(sin(Double($0 * (scope + 1) + index) / 10)) * 0.8 }
+                let goniometer = (0..<1024).map { Float(cos(Double($0 + index) / 7)) * 0.5 }
+                writer.scope(
+                    ScopeSnapshot(waveform: waveform, correlation: 0.5 - Float(scope) / 4, goniometer: goniometer),
+                    at: layout.scopeOffset(scope))
+            }
+        }
+        return bytes
+    }
+
+    static func write(to url: URL) throws {
+        let writer = try FrameFileWriter(url: url, header: header)
+        for index in 0..<header.frameCount {
+            try Self.record(index).withUnsafeBytes { try writer.append($0.baseAddress!) }
+        }
+        try writer.finish()
+        try writer.commit()
+    }
+
+    @Test("records come back byte for byte, and decode to the values written")
+    func roundTrip() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.file("song.frames")
+        try Self.write(to: url)
+        let reader = try FrameFileReader(url: url)
+        #expect(reader.header == Self.header)
+        #expect(reader.frameCount == 25)
+        for index in [0, 3, 9, 10, 24] {
+            let frame = try reader.frame(at: index)
+            let expected = Self.record(index).withUnsafeBytes {
+                MeterFrame(record: $0.baseAddress!, index: index, header: Self.header, isComplete: true)
+            }
+            #expect(frame == expected)
+            #expect(frame.tracks[0].rmsDB == -20 - Double(index) / 10)
+            #expect(frame.tracks[1].peakDB == (index == 3 ? nil : -6.5))
+            #expect(frame.tracks[0].compressorGainReductionDB == Double(index % 7))
+            #expect(frame.master.limiterGainReductionDB == 0.75 && frame.master.shortTermLUFS == -9.25)
+            #expect(frame.master.momentaryLUFS == nil)
+            // 1 dB spectrum steps, scope points to 1/127.
+            let band = Float(-60 + 40 * sin(Double(17 + index) / 20))
+            #expect(abs(frame.tracks[0].spectrumDB[17] - band) <= 0.5)
+            #expect(abs(frame.finalScope.waveform[5] - Float(sin(Double(15 + index) / 10)) * 0.8) <= 0.5 / 127)
+            #expect(abs(frame.preMasterScope.goniometer[9] - Float(cos(Double(9 + index) / 7)) * 0.5) <= 0.71 / 127)
+            #expect(abs(frame.postMasterScope.correlation - 0.25) < 1e-4)
+            #expect(frame.timeSeconds == Double(index) / 10)
+        }
+    }
+
+    @Test("the byte layout is pinned by a golden file")
+    func golden() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.file("golden.frames")
+        try Self.write(to: url)
+        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v1.frames")
+        let written = try Data(contentsOf: url)
+        if ProcessInfo.processInfo.environment["MIXDOWN_RECORD_GOLDEN"] == "1" {
+            try written.write(to: golden)
+            Issue.record("recorded \(golden.lastPathComponent); run again without MIXDOWN_RECORD_GOLDEN")
+            return
+        }
+        #expect(written == (try Data(contentsOf: golden)))
+        // And the golden file still reads back as the records it was written from.
+        let reader = try FrameFileReader(url: golden)
+        let expected = Self.record(24).withUnsafeBytes {
+            MeterFrame(record: $0.baseAddress!, index: 24, header: Self.header, isComplete: true)
+        }
+        #expect(try reader.frame(at: 24) == expected)
+    }
+
+    @Test("a damaged or foreign file is refused with its name")
+    func damaged() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.file("song.frames")
+        try Self.write(to: url)
+        var data = try Data(contentsOf: url)
+        let foreign = folder.file("notes.frames")
+        try Data("hello".utf8).write(to: foreign)
+        #expect(throws: MixError.io("notes.frames: not a frame file, or damaged")) { try FrameFileReader(url: foreign) }
+        // Corrupt the second chunk's compressed bytes.
+        let reader = try FrameFileReader(url: url)
+        _ = reader
+        data[data.count / 2] ^= 0xFF
+        data[data.count / 2 + 1] ^= 0xFF
+        try data.write(to: url)
+        let damaged = try FrameFileReader(url: url)
+        #expect(throws: MixError.self) {
+            for index in 0..<25 { _ = try damaged.frame(at: index) }
+        }
+    }
+
+    @Test("the realtime JSON has the original's shapes")
+    func realtimeShapes() throws {
+        let frame = Self.record(2).withUnsafeBytes {
+            MeterFrame(record: $0.baseAddress!, index: 2, header: Self.header, isComplete: true)
+        }
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(frame.realtimeBlocks)) as! [String: Any]
+        let meters = json["realtime_meters"] as! [String: Any]
+        let lead = (meters["tracks"] as! [String: Any])["Lead Vox.wav"] as! [String: Any]
+        #expect(Set(lead.keys).isSuperset(of: ["gain_reduction_db", "rms", "peak"]))
+        #expect(lead["rms"] as? Double == -20.2)
+        let master = meters["master"] as! [String: Any]
+        #expect(Set(master.keys).isSuperset(of: ["gain_reduction_db", "limiter_gr_db", "rms", "peak"]))
+        #expect(master["gain_reduction_db"] as? Double == 1.5)
+        let spectra = json["realtime_spectra"] as! [String: Any]
+        #expect(((spectra["tracks"] as! [String: Any])["Beat.wav"] as! [Any]).count == 256)
+        #expect((spectra["pre_master"] as! [Any]).count == 256 && (spectra["post_master"] as! [Any]).count == 256)
+        let scope = json["realtime_scope"] as! [String: Any]
+        #expect((scope["waveform"] as! [Any]).count == 512)
+        #expect((scope["phase"] as! [[Any]]).count == 512 && (scope["phase"] as! [[Any]])[0].count == 2)
+        #expect(abs((scope["l_r_correlation"] as! Double) - 0) < 1e-3)
+    }
+}
