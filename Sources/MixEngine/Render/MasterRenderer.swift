@@ -60,6 +60,9 @@ final class MasterRenderer {
         dither.prepare(spec)
         let loudness = GatedLoudnessMeter(sampleRate: rate)
         let truePeak = TruePeakMeter(maxFrameCount: capacity)
+        // The basic mix has no limiter: its single gain comes from an 8× scan of the plain sum.
+        let scanners = basic && output == nil
+            ? [OversampledPeakScanner(maxFrameCount: capacity), OversampledPeakScanner(maxFrameCount: capacity)] : []
         let left = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         let right = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity)
@@ -174,16 +177,19 @@ final class MasterRenderer {
                 output.publish?(frame, record)
             } else {
                 loudness.add(left: left, right: right, frameCount: n)
-                if basic { truePeak.add(left: left, right: right, frameCount: n) }
+                if !scanners.isEmpty {
+                    scanners[0].add(left, count: n)
+                    scanners[1].add(right, count: n)
+                }
             }
             position += Int64(n)
             if frame % 32 == 0 { progress(Double(position) / Double(max(1, clock.totalFrameCount))) }
         }
         progress(1)
         measurement.integratedLUFS = loudness.integratedLUFS
-        if basic, output == nil {
-            let peak = truePeak.read()
-            measurement.truePeakDBTP = peak > 0 ? Decibels.fromAmplitude(Double(peak)) : nil
+        if !scanners.isEmpty {
+            for scanner in scanners { scanner.finish() }
+            measurement.truePeakDBTP = scanners.compactMap(\.peakDBTP).max()
         }
         if output != nil {
             measurement.postMasterSpectrumDB = AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: clock.frameCount)

@@ -28,6 +28,8 @@ public struct MixRenderer: Sendable {
 
     /// Loudness error the master accepts before writing again (the promise is ±0.2 LU).
     static let loudnessToleranceLU = 0.1
+    /// How far under the ceiling the basic mix's gain puts its scanned peak.
+    static let basicPeakMarginDB = 0.15
     /// Writing passes at most, before the target is declared unreachable.
     static let maxWritingPasses = 4
 
@@ -126,7 +128,7 @@ public struct MixRenderer: Sendable {
         if options.basic {
             // The legacy mix has no limiter: one gain keeps its true peak under the ceiling.
             let probe = try measure(at: 0)
-            gainDB = min(0, options.recipe.ceilingDBTP - 0.1 - (probe.truePeakDBTP ?? -120))
+            gainDB = min(0, options.recipe.ceilingDBTP - Self.basicPeakMarginDB - (probe.truePeakDBTP ?? -120))
         } else {
             var history: [(gain: Double, loudness: Double)] = []
             let probe = try measure(at: gainDB)
@@ -159,6 +161,12 @@ public struct MixRenderer: Sendable {
             let reading = try OutputVerifier.measure(writer.pendingURL)
             timing.mark("read-back check")
             let ceilingBroken = (reading.highestPeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
+            if ceilingBroken, options.basic, writingPass < Self.maxWritingPasses {
+                // No limiter to hold it: turn the one gain down by the excess and write again.
+                writer.discard()
+                gainDB -= (reading.highestPeakDBTP ?? 0) - options.recipe.ceilingDBTP + Self.basicPeakMarginDB
+                continue
+            }
             if ceilingBroken {
                 writer.discard()
                 throw MixError.ceilingBroken(measuredDBTP: reading.highestPeakDBTP ?? 0, ceilingDBTP: options.recipe.ceilingDBTP)

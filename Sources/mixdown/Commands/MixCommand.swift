@@ -24,7 +24,7 @@ struct MixCommand: AsyncParsableCommand {
     @Option(help: "The master recipe: balanced, warm, bright, punchy, loud, clean, or one from --recipes.")
     var recipe: String = PresetLibrary.defaultRecipeName
 
-    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Output format.")
     var format: OutputFormat = .wav24
 
     @OptionGroup var session: SessionOptions
