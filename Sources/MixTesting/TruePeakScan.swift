@@ -6,6 +6,8 @@ import Foundation
 /// with silence added around it so the transform's wrap-around cannot create peaks.
 /// Nothing here shares code with the product's detector.
 public enum TruePeakScan {
+    private static let planner = NSLock()
+
     /// The highest inter-sample peak of `samples`, in dBTP.
     public static func dBTP(_ samples: [Float], oversampling: Int = 8) -> Double {
         let padding = 256
@@ -21,9 +23,10 @@ public enum TruePeakScan {
         time.initialize(repeating: 0, count: n)
         for (index, sample) in samples.enumerated() { time[padding + index] = Double(sample) }
         let estimate: UInt32 = 1 << 6
-        let forward = fftw_plan_dft_r2c_1d(Int32(n), time, spectrum, estimate)
+        // FFTW's planner is not thread-safe and tests run in parallel: plan and destroy under a lock.
+        let forward = planner.withLock { fftw_plan_dft_r2c_1d(Int32(n), time, spectrum, estimate) }
         fftw_execute(forward)
-        fftw_destroy_plan(forward)
+        planner.withLock { fftw_destroy_plan(forward) }
         for bin in 0...(m / 2) { upsampledSpectrum[bin] = (0, 0) }
         for bin in 0...(n / 2) { upsampledSpectrum[bin] = spectrum[bin] }
         if n % 2 == 0 {
@@ -31,9 +34,9 @@ public enum TruePeakScan {
             upsampledSpectrum[n / 2].0 *= 0.5
             upsampledSpectrum[n / 2].1 *= 0.5
         }
-        let inverse = fftw_plan_dft_c2r_1d(Int32(m), upsampledSpectrum, upsampled, estimate)
+        let inverse = planner.withLock { fftw_plan_dft_c2r_1d(Int32(m), upsampledSpectrum, upsampled, estimate) }
         fftw_execute(inverse)
-        fftw_destroy_plan(inverse)
+        planner.withLock { fftw_destroy_plan(inverse) }
         var peak = 0.0
         for index in 0..<m { peak = max(peak, abs(upsampled[index])) }
         // FFTW's transforms are unnormalised: the round trip scales by n.

@@ -59,7 +59,7 @@ public final class OversampledPeakScanner {
     /// Runs `tapsPerPhase − 1` zeros through, so the last samples' interpolation is complete.
     public func finish() {
         let zeros = [Float](repeating: 0, count: Self.tapsPerPhase)
-        zeros.withUnsafeBufferPointer { scan($0.baseAddress!, count: Self.tapsPerPhase - 1, stride: 1) }
+        zeros.withUnsafeBufferPointer { add($0.baseAddress!, count: Self.tapsPerPhase - 1) }
     }
 
     private func scan(_ samples: UnsafePointer<Float>, count: Int, stride: Int) {

@@ -1,0 +1,125 @@
+import Foundation
+@testable import MixEngine
+import MixTesting
+import Testing
+
+@Suite("the mix: sessions with problems, options, cancellation, live frames")
+struct MixSessionTests {
+    /// A 3 s session: a voice-like lead, a beat-like bed, and (optionally) a truncated double.
+    static func smallSession(withBadFile: Bool) throws -> TemporaryDirectory {
+        let folder = try TemporaryDirectory()
+        let rate = 48_000
+        let frames = 3 * rate
+        let lead = (0..<frames).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            let envelope = 0.5 + 0.5 * sin(2 * Double.pi * 1.5 * t)
+            return Float(envelope * (0.3 * sin(2 * Double.pi * 220 * t) + 0.1 * sin(2 * Double.pi * 660 * t)))
+        }
+        let noise = SignalGenerator.noise(frameCount: frames, amplitude: 0.2, seed: 7)
+        let kick = (0..<frames).map { i -> Float in
+            let t = Double(i % (rate / 2)) / Double(rate)
+            return Float(0.8 * exp(-t * 30) * sin(2 * Double.pi * 55 * t))
+        }
+        let beat = zip(noise, kick).map { $0 * 0.3 + $1 }
+        try AudioFixture.write([lead], to: folder.file("Lead Vox.wav"), type: .wav(bits: 24), sampleRate: rate)
+        try AudioFixture.write([beat, beat], to: folder.file("Beat.wav"), type: .wav(bits: 16), sampleRate: rate)
+        if withBadFile {
+            try AudioFixture.write([lead, lead], to: folder.file("Dbl L.wav"), type: .wav(bits: 16), sampleRate: rate)
+            let url = folder.file("Dbl L.wav")
+            let data = try Data(contentsOf: url)
+            try data.prefix(44 + (data.count - 44) / 3).write(to: url)
+        }
+        return folder
+    }
+
+    @Test("a rejected stem stops the mix before anything is written, naming the file and the reason")
+    func rejected() async throws {
+        let session = try Self.smallSession(withBadFile: true)
+        let output = try TemporaryDirectory()
+        let inspection = try await MixFixtures.inspect(session.url)
+        let renderer = MixRenderer(options: try MixOptions.standard())
+        #expect {
+            try renderer.render(inspection, to: .init(mixURL: output.file("mix.wav")))
+        } throws: { error in
+            guard case .rejectedStems(let reasons) = error as? MixError else { return false }
+            return reasons.count == 1 && reasons[0].hasPrefix("Dbl L.wav: truncated")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.url.path).isEmpty)
+    }
+
+    @Test("skip-invalid mixes the rest and lists what it skipped; a muted stem is left out")
+    func skipAndMute() async throws {
+        let session = try Self.smallSession(withBadFile: true)
+        let mix = try await MixFixtures.render(session.url, configure: { $0.mutedStems = ["Beat.wav"] }, skipInvalid: true)
+        #expect(mix.summary.tracks.map(\.file) == ["Lead Vox.wav"])
+        #expect(mix.summary.muted == ["Beat.wav"])
+        #expect(mix.summary.rejected.map(\.file) == ["Dbl L.wav"])
+        #expect(mix.summary.rejected[0].reason.hasPrefix("truncated"))
+        let reading = try MixFixtures.measure(mix.destination.mixURL)
+        #expect(abs(reading.integratedLUFS - -14) <= 0.2 && reading.truePeakDBTP <= -1)
+        // No temporary files are left beside the mix.
+        let names = try FileManager.default.contentsOfDirectory(atPath: mix.output.url.path).sorted()
+        #expect(names == ["mix.frames", "mix.summary.json", "mix.wav"])
+    }
+
+    @Test("a user's gain on a stem moves it in the mix by that much")
+    func userGain() async throws {
+        let session = try Self.smallSession(withBadFile: false)
+        let plain = try await MixFixtures.render(session.url)
+        let louder = try await MixFixtures.render(session.url, configure: { $0.stemGainsDB = ["Beat.wav": 4] })
+        let before = plain.summary.tracks.first { $0.file == "Beat.wav" }!.loudnessInMixLUFS!
+        let after = louder.summary.tracks.first { $0.file == "Beat.wav" }!.loudnessInMixLUFS!
+        // The beat's compressor takes a little of it back (ratio 1.5 over its threshold).
+        #expect(after - before > 3 && after - before <= 4.05, "moved by \(after - before) LU")
+    }
+
+    @Test("a cancelled render throws and leaves nothing behind")
+    func cancelled() async throws {
+        let output = try TemporaryDirectory()
+        let inspection = try await MixFixtures.inspect(MixFixtures.demoStems)
+        let calls = Counter()
+        #expect(throws: MixError.cancelled) {
+            try MixRenderer(options: try MixOptions.standard()).render(
+                inspection, to: .init(mixURL: output.file("mix.wav")), isCancelled: { calls.increment() > 5 })
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.url.path).isEmpty)
+    }
+
+    @Test("frames come out while the render runs: partial ones in the first pass, then complete ones")
+    func liveFrames() async throws {
+        let output = try TemporaryDirectory()
+        let inspection = try await MixFixtures.inspect(MixFixtures.demoStems)
+        let stream = MeterFrameStream()
+        let watcher = Task {
+            var partial = 0, complete = 0, lastComplete = -1
+            for await frame in stream.frames {
+                if frame.isComplete {
+                    complete += 1
+                    lastComplete = frame.index
+                } else {
+                    partial += 1
+                }
+            }
+            return (partial, complete, lastComplete)
+        }
+        let summary = try MixRenderer(options: try MixOptions.standard()).render(
+            inspection, to: .init(mixURL: output.file("mix.wav")), frames: stream)
+        let (partial, complete, lastComplete) = await watcher.value
+        #expect(partial > 0 && complete > 0)
+        // Newest wins: the watcher may skip frames but always ends on the last one.
+        #expect(lastComplete == Int((summary.durationSeconds * 30).rounded(.up)) - 1)
+    }
+}
+
+/// Counts calls from any thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
