@@ -94,19 +94,121 @@ struct CLITests {
         #expect(result.standardError.contains("/nonexistent/session"))
     }
 
-    @Test("demo writes five named stems and inspects them: all usable, roles from the names")
+    @Test("demo writes five named stems and mixes them: the mix beside the folder, on target, roles from the names")
     func demo() throws {
         let folder = try TemporaryDirectory()
         let out = folder.file("demo").path
         let result = try Self.run("demo", "--out", out)
         #expect(result.status == 0, "\(result.standardError)")
         let written = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(written == DemoSession.fileNames.sorted())
+        #expect(written == DemoSession.fileNames.sorted(), "the mix is not written among the stems")
         for role in ["lead", "double", "harmony", "adlib", "beat"] {
             #expect(result.standardOutput.contains(role))
         }
-        #expect(result.standardOutput.contains("5 usable, 0 rejected"))
         #expect(!result.standardOutput.contains("guessed"))
+        #expect(result.standardOutput.contains("I -14.0 LUFS (target -14, reached)"))
+        #expect(result.standardOutput.contains("held"))
+        #expect(result.standardOutput.contains("Wrote \(folder.file("demo-mix.wav").path)"))
+        #expect(FileManager.default.fileExists(atPath: folder.file("demo-mix.frames").path))
+    }
+}
+
+@Suite("mixdown mix")
+struct MixCLITests {
+    /// Two short good stems (a voice-like tone and a bed).
+    static func session() throws -> TemporaryDirectory {
+        let folder = try TemporaryDirectory()
+        let tone = SignalGenerator.sine(frequencyHz: 220, sampleRate: 48_000, frameCount: 96_000, amplitude: 0.3)
+        let bed = SignalGenerator.noise(frameCount: 96_000, amplitude: 0.2, seed: 3)
+        let stems = folder.file("stems")
+        try FileManager.default.createDirectory(at: stems, withIntermediateDirectories: true)
+        try AudioFixture.write([tone], to: stems.appendingPathComponent("Lead Vox.wav"), type: .wav(bits: 24), sampleRate: 48_000)
+        try AudioFixture.write([bed, bed], to: stems.appendingPathComponent("Beat.wav"), type: .wav(bits: 16), sampleRate: 48_000)
+        return folder
+    }
+
+    @Test("--json prints the summary with the documented keys; the files are written where asked")
+    func json() throws {
+        let folder = try Self.session()
+        let out = folder.file("song.flac").path
+        let result = try CLITests.run("mix", folder.file("stems").path, "--out", out, "--format", "flac24", "--fps", "20", "--json")
+        #expect(result.status == 0, "\(result.standardError)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
+        for key in ["output", "duration_s", "sample_rate", "recipe", "integrated_lufs", "true_peak_dbtp", "loudness_range_lu",
+                    "tracks", "rejected", "target_reached", "ceiling_held", "master", "spectra", "waveform"] {
+            #expect(summary[key] != nil, "missing \(key)")
+        }
+        #expect(summary["output"] as? String == out)
+        #expect(summary["recipe"] as? String == "balanced" && summary["frames_per_second"] as? Int == 20)
+        let tracks = summary["tracks"] as! [[String: Any]]
+        #expect(tracks.map { $0["file"] as! String } == ["Lead Vox.wav", "Beat.wav"])
+        #expect(tracks.map { $0["role"] as! String } == ["lead", "beat"])
+        #expect(tracks.allSatisfy { $0["role_guessed"] as? Bool == false })
+        #expect(abs((summary["integrated_lufs"] as! Double) + 14) <= 0.2)
+        #expect((summary["true_peak_dbtp"] as! Double) <= -1)
+        for name in ["song.flac", "song.frames", "song.summary.json"] {
+            #expect(FileManager.default.fileExists(atPath: folder.file(name).path), "\(name) missing")
+        }
+        // The frames convert to the original's JSON, one object per line.
+        let frames = try CLITests.run("frames", folder.file("song.frames").path, "--at", "1.0")
+        #expect(frames.status == 0, "\(frames.standardError)")
+        let frame = try JSONSerialization.jsonObject(with: Data(frames.standardOutput.utf8)) as! [String: Any]
+        #expect(frame["frame"] as? Int == 20)
+        #expect(frame["realtime_meters"] != nil && frame["realtime_spectra"] != nil && frame["realtime_scope"] != nil)
+    }
+
+    @Test("a folder with a bad stem: exit 2, each bad file named with its reason, nothing written")
+    func rejected() throws {
+        let folder = try CLITests.sessionWithOneBadFile()
+        let out = try TemporaryDirectory()
+        let result = try CLITests.run("mix", folder.url.path, "--out", out.file("mix.wav").path)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("Dbl L.wav: truncated"))
+        #expect(result.standardError.contains("--skip-invalid"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.url.path).isEmpty)
+    }
+
+    @Test("--skip-invalid mixes the rest and lists what it skipped")
+    func skipInvalid() throws {
+        let folder = try CLITests.sessionWithOneBadFile()
+        let out = try TemporaryDirectory()
+        let result = try CLITests.run("mix", folder.url.path, "--out", out.file("mix.wav").path, "--skip-invalid")
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("skipped Dbl L.wav: truncated"))
+        #expect(result.standardOutput.contains("Lead Vox.wav"))
+        #expect(FileManager.default.fileExists(atPath: out.file("mix.wav").path))
+    }
+
+    @Test(
+        "bad options are refused before any work, naming the option and the reason",
+        arguments: [
+            (["--fps", "5"], "--fps 5: meter frames per second must be 10 to 60"),
+            (["--recipe", "smooth"], "--recipe smooth: no such recipe; recipes are balanced, bright, clean, loud, punchy, warm"),
+            (["--format", "mp3"], "The value 'mp3' is invalid for '--format <format>'"),
+            (["--out", "x/mix.flac"], "a .flac name for wav24 output; use .wav"),
+        ])
+    func badOptions(arguments: [String], message: String) throws {
+        let folder = try Self.session()
+        let result = try ProcessRunner.run(CLITests.binary, ["mix", folder.file("stems").path] + arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+    }
+
+    @Test("a recipes file with a bad key is refused, naming the file and the key")
+    func badRecipesFile() throws {
+        let folder = try Self.session()
+        try Data(#"{"balanced": {"target_lufs": -14, "limiter": {"ceiling": -1}}}"#.utf8).write(to: folder.file("recipes.json"))
+        let result = try CLITests.run("mix", folder.file("stems").path, "--recipes", folder.file("recipes.json").path)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("recipes.json: balanced.limiter: unknown key"), "\(result.standardError)")
+    }
+
+    @Test("the mix is never written into the session folder")
+    func outputInsideSession() throws {
+        let folder = try Self.session()
+        let result = try CLITests.run("mix", folder.file("stems").path, "--out", folder.file("stems/mix.wav").path)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("would land in the session folder"))
     }
 }
 
