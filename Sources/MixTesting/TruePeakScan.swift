@@ -8,8 +8,25 @@ import Foundation
 public enum TruePeakScan {
     private static let planner = NSLock()
 
-    /// The highest inter-sample peak of `samples`, in dBTP.
-    public static func dBTP(_ samples: [Float], oversampling: Int = 8) -> Double {
+    /// The true peak of a long signal, scanned in overlapping stretches so memory stays modest:
+    /// each stretch carries `margin` samples of real context on both sides, and only its middle
+    /// counts (the ringing of a cut edge has died down `margin` samples in).
+    public static func dBTPChunked(_ samples: [Float], chunk: Int = 1 << 18, margin: Int = 8192) -> Double {
+        guard samples.count > chunk + 2 * margin else { return dBTP(samples) }
+        var highest = -Double.infinity
+        var start = 0
+        while start < samples.count {
+            let end = min(samples.count, start + chunk)
+            let from = max(0, start - margin), to = min(samples.count, end + margin)
+            highest = max(highest, dBTP(Array(samples[from..<to]), counting: (start - from)..<(end - from)))
+            start = end
+        }
+        return highest
+    }
+
+    /// The highest inter-sample peak of `samples`, in dBTP; with `counting`, only the peaks
+    /// within those sample indices count.
+    public static func dBTP(_ samples: [Float], oversampling: Int = 8, counting: Range<Int>? = nil) -> Double {
         let padding = 256
         let n = samples.count + 2 * padding
         let m = n * oversampling
@@ -38,7 +55,8 @@ public enum TruePeakScan {
         fftw_execute(inverse)
         planner.withLock { fftw_destroy_plan(inverse) }
         var peak = 0.0
-        for index in 0..<m { peak = max(peak, abs(upsampled[index])) }
+        let range = counting.map { (padding + $0.lowerBound) * oversampling ..< (padding + $0.upperBound) * oversampling } ?? 0..<m
+        for index in range { peak = max(peak, abs(upsampled[index])) }
         // FFTW's transforms are unnormalised: the round trip scales by n.
         peak /= Double(n)
         return 20 * log10(max(peak, 1e-300))

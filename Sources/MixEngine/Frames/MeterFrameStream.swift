@@ -5,8 +5,10 @@ public final class MeterFrameStream: Sendable {
     public let frames: AsyncStream<MeterFrame>
     private let continuation: AsyncStream<MeterFrame>.Continuation
 
-    public init() {
-        (frames, continuation) = AsyncStream.makeStream(of: MeterFrame.self, bufferingPolicy: .bufferingNewest(1))
+    /// A stream keeping the newest `keepingNewest` frames for a reader that falls behind
+    /// (1 for a display; more only to see every frame in a test).
+    public init(keepingNewest count: Int = 1) {
+        (frames, continuation) = AsyncStream.makeStream(of: MeterFrame.self, bufferingPolicy: .bufferingNewest(count))
     }
 
     /// Offers a frame; returns at once.

@@ -85,29 +85,36 @@ struct MixSessionTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.url.path).isEmpty)
     }
 
-    @Test("frames come out while the render runs: partial ones in the first pass, then complete ones")
+    @Test("frames come out of the render as they are made: each partial in the first pass, then each complete")
     func liveFrames() async throws {
         let output = try TemporaryDirectory()
         let inspection = try await MixFixtures.inspect(MixFixtures.demoStems)
-        let stream = MeterFrameStream()
-        let watcher = Task {
-            var partial = 0, complete = 0, lastComplete = -1
-            for await frame in stream.frames {
-                if frame.isComplete {
-                    complete += 1
-                    lastComplete = frame.index
-                } else {
-                    partial += 1
-                }
-            }
-            return (partial, complete, lastComplete)
-        }
+        let stream = MeterFrameStream(keepingNewest: 100_000)
         let summary = try MixRenderer(options: try MixOptions.standard()).render(
             inspection, to: .init(mixURL: output.file("mix.wav")), frames: stream)
-        let (partial, complete, lastComplete) = await watcher.value
-        #expect(partial > 0 && complete > 0)
-        // Newest wins: the watcher may skip frames but always ends on the last one.
-        #expect(lastComplete == Int((summary.durationSeconds * 30).rounded(.up)) - 1)
+        var partial: [Int] = [], complete: [Int] = []
+        for await frame in stream.frames {
+            if frame.isComplete { complete.append(frame.index) } else { partial.append(frame.index) }
+            if !frame.isComplete { #expect(frame.master.rmsDB == nil && frame.master.momentaryLUFS == nil) }
+        }
+        let count = Int((summary.durationSeconds * 30).rounded(.up))
+        #expect(partial == Array(0..<count))
+        // Every writing pass sends its frames (one pass when the first lands on target).
+        #expect(complete.count % count == 0 && complete.suffix(count) == ArraySlice(0..<count))
+    }
+
+    @Test("a display stream keeps only the newest frame: a reader that falls behind never queues")
+    func newestWins() async throws {
+        let output = try TemporaryDirectory()
+        let inspection = try await MixFixtures.inspect(MixFixtures.demoStems)
+        let stream = MeterFrameStream()
+        let summary = try MixRenderer(options: try MixOptions.standard()).render(
+            inspection, to: .init(mixURL: output.file("mix.wav")), frames: stream)
+        var received: [MeterFrame] = []
+        for await frame in stream.frames { received.append(frame) }
+        #expect(received.count == 1)
+        #expect(received.first?.index == Int((summary.durationSeconds * 30).rounded(.up)) - 1)
+        #expect(received.first?.isComplete == true)
     }
 }
 
