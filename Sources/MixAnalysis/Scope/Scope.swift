@@ -39,15 +39,30 @@ public final class Scope {
 
     /// Adds a stereo block.
     public func add(left newLeft: UnsafePointer<Float>, right newRight: UnsafePointer<Float>, frameCount: Int) {
-        for i in 0..<frameCount {
-            let (l, r) = (newLeft[i], newRight[i])
-            left[writeIndex] = l
-            right[writeIndex] = r
-            writeIndex = writeIndex + 1 == capacity ? 0 : writeIndex + 1
-            sumLR += Double(l * r)
-            sumLL += Double(l * l)
-            sumRR += Double(r * r)
+        var index = writeIndex
+        var (lr, ll, rr) = (0.0, 0.0, 0.0)
+        let capacity = self.capacity
+        // Only the newest `capacity` frames are kept; the sums cover every frame.
+        let keepFrom = max(0, frameCount - capacity)
+        left.withUnsafeMutableBufferPointer { left in
+            right.withUnsafeMutableBufferPointer { right in
+                for i in 0..<frameCount {
+                    let (l, r) = (newLeft[i], newRight[i])
+                    lr += Double(l * r)
+                    ll += Double(l * l)
+                    rr += Double(r * r)
+                    guard i >= keepFrom else { continue }
+                    left[index] = l
+                    right[index] = r
+                    index += 1
+                    if index == capacity { index = 0 }
+                }
+            }
         }
+        writeIndex = index
+        sumLR += lr
+        sumLL += ll
+        sumRR += rr
         filled = min(capacity, filled + frameCount)
     }
 
@@ -70,19 +85,27 @@ public final class Scope {
         let start = (writeIndex - count + capacity) % capacity
         var waveform = [Float](repeating: 0, count: Self.pointCount)
         var goniometer = [Float](repeating: 0, count: 2 * Self.pointCount)
-        for point in 0..<Self.pointCount {
-            let from = point * count / Self.pointCount
-            let to = max(from + 1, (point + 1) * count / Self.pointCount)
-            var peak: Float = 0
-            for offset in from..<min(to, count) {
-                let index = (start + offset) % capacity
-                let mid = 0.5 * (left[index] + right[index])
-                if abs(mid) > abs(peak) { peak = mid }
+        left.withUnsafeBufferPointer { left in
+            right.withUnsafeBufferPointer { right in
+                for point in 0..<Self.pointCount {
+                    let from = point * count / Self.pointCount
+                    let to = min(count, max(from + 1, (point + 1) * count / Self.pointCount))
+                    var peak: Float = 0
+                    var index = start + from
+                    if index >= capacity { index -= capacity }
+                    let first = index
+                    for _ in from..<to {
+                        let mid = 0.5 * (left[index] + right[index])
+                        if abs(mid) > abs(peak) { peak = mid }
+                        index += 1
+                        if index == capacity { index = 0 }
+                    }
+                    waveform[point] = peak
+                    let at = from < count ? first : (start + count - 1) % capacity
+                    goniometer[2 * point] = (left[at] + right[at]) * 0.70710678
+                    goniometer[2 * point + 1] = (left[at] - right[at]) * 0.70710678
+                }
             }
-            waveform[point] = peak
-            let index = (start + min(from, count - 1)) % capacity
-            goniometer[2 * point] = (left[index] + right[index]) * 0.70710678
-            goniometer[2 * point + 1] = (left[index] - right[index]) * 0.70710678
         }
         let result = ScopeSnapshot(waveform: waveform, correlation: correlation, goniometer: goniometer)
         sumLR = 0

@@ -63,9 +63,16 @@ public final class SpectrumAnalyzer {
 
     /// Pushes mono samples (the caller mixes stereo to mid).
     public func add(_ samples: UnsafeBufferPointer<Float>) {
-        for sample in samples {
-            history[writeIndex] = sample
-            writeIndex = writeIndex + 1 == fftSize ? 0 : writeIndex + 1
+        guard let base = samples.baseAddress else { return }
+        // Only the newest `fftSize` samples can matter.
+        var offset = max(0, samples.count - fftSize)
+        history.withUnsafeMutableBufferPointer { history in
+            while offset < samples.count {
+                let n = min(samples.count - offset, fftSize - writeIndex)
+                (history.baseAddress! + writeIndex).update(from: base + offset, count: n)
+                writeIndex = (writeIndex + n) % fftSize
+                offset += n
+            }
         }
     }
 
@@ -75,10 +82,10 @@ public final class SpectrumAnalyzer {
         ordered.withUnsafeMutableBufferPointer { ordered in
             history.withUnsafeBufferPointer { history in
                 window.withUnsafeBufferPointer { window in
-                    for i in 0..<size {
-                        let source = (writeIndex + i) % size
-                        ordered[i] = history[source] * window[i]
-                    }
+                    // Oldest first: from the write position to the end, then from the start.
+                    let older = size - writeIndex
+                    for i in 0..<older { ordered[i] = history[writeIndex + i] * window[i] }
+                    for i in 0..<writeIndex { ordered[older + i] = history[i] * window[older + i] }
                 }
             }
             magnitudes.withUnsafeMutableBufferPointer { fft.magnitudes(ordered.baseAddress!, into: $0.baseAddress!) }

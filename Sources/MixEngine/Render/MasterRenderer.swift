@@ -59,23 +59,16 @@ final class MasterRenderer {
         let dither = try Dither(Dither.Settings(bitDepth: format.bitDepth))
         dither.prepare(spec)
         let loudness = GatedLoudnessMeter(sampleRate: rate)
-        let truePeak = TruePeakMeter(maxFrameCount: capacity)
         // The basic mix has no limiter: its single gain comes from an 8× scan of the plain sum.
         let scanners = basic && output == nil
             ? [OversampledPeakScanner(maxFrameCount: capacity), OversampledPeakScanner(maxFrameCount: capacity)] : []
         let left = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         let right = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity)
-        let mid = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-        let record = UnsafeMutableRawPointer.allocate(byteCount: layout.recordBytes, alignment: 8)
-        let bands = UnsafeMutablePointer<Float>.allocate(capacity: FrameLayout.bandCount)
         defer {
             left.deallocate()
             right.deallocate()
             interleaved.deallocate()
-            mid.deallocate()
-            record.deallocate()
-            bands.deallocate()
         }
         let gain = Float(Decibels.toAmplitude(gainDB))
         var measurement = Measurement(gainDB: gainDB)
@@ -108,94 +101,59 @@ final class MasterRenderer {
             latency -= n
         }
 
-        let spectrum = output == nil ? nil : SpectrumAnalyzer(sampleRate: Double(rate))
-        let postScope = Scope(capacity: clock.longestPeriod + 1)
-        let finalScope = Scope(capacity: clock.longestPeriod + 1)
-        var spectrumPowerSum = [Double](repeating: 0, count: FrameLayout.bandCount)
-        var waveform = [Float](repeating: 0, count: Self.waveformPointCount)
-        let framesPerPoint = max(1, (clock.totalFrameCount + Int64(Self.waveformPointCount) - 1) / Int64(Self.waveformPointCount))
+        let stage = output.map { MasterOutputStage(output: $0, layout: layout, clock: clock, capacity: capacity) }
+        let handoff = BlockHandoff(capacity: capacity)
+        let consumer = DispatchGroup()
+        if let stage {
+            DispatchQueue.global().async(group: consumer) { handoff.consume(stage.consume) }
+        }
         var position: Int64 = 0
-        var (sumLR, sumLL, sumRR) = (0.0, 0.0, 0.0)
-
-        for frame in 0..<clock.frameCount {
-            if frame % 16 == 0, isCancelled() { throw MixError.cancelled }
-            let n = Int(clock.end(of: frame) - clock.start(of: frame))
-            pull(n)
-            var limiterGR: Float = 0
-            if let limiter {
-                limiterGR = limiter.lastGainReduction.maxDB
-                measurement.limiterGR.add(limiter.lastGainReduction, frameCount: n)
+        do {
+            for frame in 0..<clock.frameCount {
+                if frame % 16 == 0, isCancelled() { throw MixError.cancelled }
+                let n = Int(clock.end(of: frame) - clock.start(of: frame))
+                pull(n)
+                if let limiter { measurement.limiterGR.add(limiter.lastGainReduction, frameCount: n) }
+                if stage != nil {
+                    handoff.produce { slot in
+                        slot.frameCount = n
+                        slot.frame = frame
+                        slot.limiterGainReduction = limiter?.lastGainReduction ?? GainReductionReadout()
+                        slot.postLeft.update(from: left, count: n)
+                        slot.postRight.update(from: right, count: n)
+                        dither.process(AudioBlock(left: left, right: right, frameCount: n))
+                        slot.finalLeft.update(from: left, count: n)
+                        slot.finalRight.update(from: right, count: n)
+                    }
+                } else {
+                    loudness.add(left: left, right: right, frameCount: n)
+                    if !scanners.isEmpty {
+                        scanners[0].add(left, count: n)
+                        scanners[1].add(right, count: n)
+                    }
+                }
+                position += Int64(n)
+                if frame % 32 == 0 { progress(Double(position) / Double(max(1, clock.totalFrameCount))) }
             }
-            if let output {
-                var squares: Double = 0
-                var samplePeak: Float = 0
-                for i in 0..<n {
-                    mid[i] = 0.5 * (left[i] + right[i])
-                    squares += Double(left[i] * left[i] + right[i] * right[i])
-                    samplePeak = max(samplePeak, max(abs(left[i]), abs(right[i])))
-                }
-                spectrum!.add(UnsafeBufferPointer(start: mid, count: n))
-                postScope.add(left: left, right: right, frameCount: n)
-                dither.process(AudioBlock(left: left, right: right, frameCount: n))
-                finalScope.add(left: left, right: right, frameCount: n)
-                var (lr, ll, rr): (Float, Float, Float) = (0, 0, 0)
-                for i in 0..<n {
-                    interleaved[2 * i] = left[i]
-                    interleaved[2 * i + 1] = right[i]
-                    lr += left[i] * right[i]
-                    ll += left[i] * left[i]
-                    rr += right[i] * right[i]
-                    let point = Int((position + Int64(i)) / framesPerPoint)
-                    waveform[point] = max(waveform[point], max(abs(left[i]), abs(right[i])))
-                }
-                sumLR += Double(lr)
-                sumLL += Double(ll)
-                sumRR += Double(rr)
-                loudness.add(left: left, right: right, frameCount: n)
-                truePeak.add(left: left, right: right, frameCount: n)
-                try output.writer.write(interleaved: interleaved, frameCount: n)
-
-                guard output.records.read(into: record, count: layout.recordBytes) == layout.recordBytes else {
-                    throw MixError.io("the meter spool ended early at frame \(frame)")
-                }
-                let writer = FrameRecordWriter(bytes: record)
-                spectrum!.spectrum(into: bands)
-                writer.spectrum(bands, at: layout.postMasterSpectrumOffset)
-                AverageSpectrum.accumulate(writer, at: layout.postMasterSpectrumOffset, into: &spectrumPowerSum)
-                let m = layout.masterOffset
-                let rms = n > 0 ? (squares / Double(2 * n)).squareRoot() : 0
-                writer.uint16(FrameQuantizer.centiDBUnsigned(Double(limiterGR)), at: m + 2)
-                writer.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: m + 4)
-                writer.int16(FrameQuantizer.centiDB(samplePeak > 0 ? Decibels.fromAmplitude(Double(samplePeak)) : nil), at: m + 6)
-                let framePeak = truePeak.read()
-                writer.int16(FrameQuantizer.centiDB(framePeak > 0 ? Decibels.fromAmplitude(Double(framePeak)) : nil), at: m + 8)
-                writer.int16(FrameQuantizer.centiDB(loudness.momentaryLUFS), at: m + 10)
-                writer.int16(FrameQuantizer.centiDB(loudness.shortTermLUFS), at: m + 12)
-                writer.scope(postScope.snapshot(), at: layout.scopeOffset(1))
-                writer.scope(finalScope.snapshot(), at: layout.scopeOffset(2))
-                try output.frames.append(record)
-                output.publish?(frame, record)
-            } else {
-                loudness.add(left: left, right: right, frameCount: n)
-                if !scanners.isEmpty {
-                    scanners[0].add(left, count: n)
-                    scanners[1].add(right, count: n)
-                }
+        } catch {
+            if stage != nil {
+                handoff.finish()
+                consumer.wait()
             }
-            position += Int64(n)
-            if frame % 32 == 0 { progress(Double(position) / Double(max(1, clock.totalFrameCount))) }
+            throw error
+        }
+        if let stage {
+            handoff.finish()
+            consumer.wait()
+            if let failure = stage.failure { throw failure }
+            stage.complete(&measurement)
+        } else {
+            measurement.integratedLUFS = loudness.integratedLUFS
         }
         progress(1)
-        measurement.integratedLUFS = loudness.integratedLUFS
         if !scanners.isEmpty {
             for scanner in scanners { scanner.finish() }
             measurement.truePeakDBTP = scanners.compactMap(\.peakDBTP).max()
-        }
-        if output != nil {
-            measurement.postMasterSpectrumDB = AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: clock.frameCount)
-            measurement.waveform = waveform
-            let denominator = (sumLL * sumRR).squareRoot()
-            measurement.correlation = denominator > 0 ? sumLR / denominator : 0
         }
         return measurement
     }

@@ -91,7 +91,7 @@ public struct MixRenderer: Sendable {
         let bus = try Spool(directory: workDirectory, name: "bus")
         let records = try Spool(directory: workDirectory, name: "meters")
         let publish = frames.map { stream in
-            { (index: Int, record: UnsafeRawPointer, complete: Bool) in
+            { @Sendable (index: Int, record: UnsafeRawPointer, complete: Bool) in
                 stream.publish(MeterFrame(record: record, index: index, header: header, isComplete: complete))
             }
         }
@@ -104,7 +104,7 @@ public struct MixRenderer: Sendable {
         ).run(
             bus: bus, records: records,
             progress: { progress(MixProgress(stage: .processingTracks, fraction: 0.02 + 0.48 * $0)) },
-            publish: publish.map { publish in { publish($0, $1, false) } }, isCancelled: isCancelled)
+            publish: publish.map { publish in { @Sendable in publish($0, $1, false) } }, isCancelled: isCancelled)
         progress(MixProgress(stage: .mixing, fraction: 0.5))
         timing.mark("pass 1: tracks, blend, bus")
 

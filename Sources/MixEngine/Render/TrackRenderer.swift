@@ -11,8 +11,8 @@ final class TrackRenderer: @unchecked Sendable {
     let matchGainDB: Double
     let chain: TrackChain
     private let reader: ConformedStemReader
-    private let left: UnsafeMutablePointer<Float>
-    private let right: UnsafeMutablePointer<Float>
+    /// Two sets of output buffers: the blend reads one chunk while the next is rendered.
+    private let buffers: [(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)]
     private let mid: UnsafeMutablePointer<Float>
     private let spectrum: SpectrumAnalyzer
     private let loudness: GatedLoudnessMeter
@@ -44,8 +44,7 @@ final class TrackRenderer: @unchecked Sendable {
         reader = try ConformedStemReader(
             url: url, sourceFrameCount: stem.frameCount ?? 0, sessionRate: sessionRate, sessionFrameCount: sessionFrameCount)
         self.maxFrameCount = maxFrameCount
-        left = .allocate(capacity: maxFrameCount)
-        right = .allocate(capacity: maxFrameCount)
+        buffers = (0..<2).map { _ in (UnsafeMutablePointer<Float>.allocate(capacity: maxFrameCount), .allocate(capacity: maxFrameCount)) }
         mid = .allocate(capacity: maxFrameCount)
         spectrum = SpectrumAnalyzer(sampleRate: Double(sessionRate))
         loudness = GatedLoudnessMeter(sampleRate: sessionRate)
@@ -53,20 +52,24 @@ final class TrackRenderer: @unchecked Sendable {
     }
 
     deinit {
-        left.deallocate()
-        right.deallocate()
+        for buffer in buffers {
+            buffer.left.deallocate()
+            buffer.right.deallocate()
+        }
         mid.deallocate()
     }
 
-    /// The rendered block's channels (valid after `render` until the next call).
-    var output: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) { (left, right) }
+    /// Output buffer set `slot` (0 or 1): what `render(slot:…)` wrote there.
+    func output(_ slot: Int) -> (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
+        buffers[slot]
+    }
 
-    /// Reads and processes the next `frameCount` frames into the output buffers at `offset`
-    /// and meters them.
-    func render(from offset: Int, frameCount: Int) {
+    /// Reads and processes the next `frameCount` frames into output set `slot` at `offset`, and
+    /// meters them.
+    func render(slot: Int, from offset: Int, frameCount: Int) {
         precondition(offset >= 0 && offset + frameCount <= maxFrameCount)
-        let left = self.left + offset
-        let right = self.right + offset
+        let left = buffers[slot].left + offset
+        let right = buffers[slot].right + offset
         let read = reader.read(left: left, right: right, frameCount: frameCount)
         if read < frameCount {
             (left + read).update(repeating: 0, count: frameCount - read)

@@ -1,0 +1,120 @@
+import Foundation
+import MixAnalysis
+import MixDSP
+
+/// The blend and the master's level-independent stages, run chunk by chunk on the bus queue:
+/// the tracks summed in float and turned down by the recipe's headroom, the pre-master meters,
+/// then EQ → bus compressor → width, the bus's loudness, and the spool. Its state is touched only
+/// by that queue (hence `@unchecked Sendable`).
+final class BusStage: @unchecked Sendable {
+    private let tracks: [TrackRenderer]
+    private let layout: FrameLayout
+    private let headroomGain: Float
+    private let equalizer: Equalizer?
+    private let busCompressor: Compressor?
+    private let widener: StereoWidener?
+    private let left: UnsafeMutablePointer<Float>
+    private let right: UnsafeMutablePointer<Float>
+    private let interleaved: UnsafeMutablePointer<Float>
+    private let mid: UnsafeMutablePointer<Float>
+    private let bands: UnsafeMutablePointer<Float>
+    private let spectrum: SpectrumAnalyzer
+    private let scope: Scope
+    private let loudness: GatedLoudnessMeter
+    private var busGR = GainReductionStatistics()
+    private var spectrumPowerSum = [Double](repeating: 0, count: FrameLayout.bandCount)
+
+    init(tracks: [TrackRenderer], recipe: MixRecipe, basic: Bool, clock: MeterClock, layout: FrameLayout, capacity: Int) throws {
+        self.tracks = tracks
+        self.layout = layout
+        headroomGain = Float(Decibels.toAmplitude(-recipe.blendHeadroomDB))
+        if basic {
+            (equalizer, busCompressor, widener) = (nil, nil, nil)
+        } else {
+            equalizer = recipe.eq.isEmpty ? nil : try Equalizer(Equalizer.Settings(bands: recipe.eq))
+            busCompressor = try recipe.busCompressor.map { try Compressor($0) }
+            widener = recipe.width == 1 ? nil : try StereoWidener(StereoWidener.Settings(width: recipe.width))
+        }
+        let spec = ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity)
+        equalizer?.prepare(spec)
+        busCompressor?.prepare(spec)
+        widener?.prepare(spec)
+        left = .allocate(capacity: capacity)
+        right = .allocate(capacity: capacity)
+        interleaved = .allocate(capacity: 2 * capacity)
+        mid = .allocate(capacity: capacity)
+        bands = .allocate(capacity: FrameLayout.bandCount)
+        spectrum = SpectrumAnalyzer(sampleRate: Double(clock.sampleRate))
+        scope = Scope(capacity: clock.longestPeriod + 1)
+        loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate)
+    }
+
+    deinit {
+        left.deallocate()
+        right.deallocate()
+        interleaved.deallocate()
+        mid.deallocate()
+        bands.deallocate()
+    }
+
+    /// Blends the tracks' output set `slot` over a chunk of meter periods (`periodEnds`, frames
+    /// from the chunk's start), fills the records' pre-master and bus parts, and appends the
+    /// bus to `bus`.
+    func blend(slot: Int, periodEnds: [Int], records: UnsafeMutableRawPointer, bus: Spool) throws {
+        var periodStart = 0
+        for (period, periodEnd) in periodEnds.enumerated() {
+            let n = periodEnd - periodStart
+            let record = FrameRecordWriter(bytes: records + period * layout.recordBytes)
+            // The blend: a plain sum in float, turned down by the recipe's headroom.
+            (left + periodStart).update(repeating: 0, count: n)
+            (right + periodStart).update(repeating: 0, count: n)
+            for track in tracks {
+                let (trackLeft, trackRight) = track.output(slot)
+                for i in periodStart..<periodEnd {
+                    left[i] += trackLeft[i]
+                    right[i] += trackRight[i]
+                }
+            }
+            for i in periodStart..<periodEnd {
+                left[i] *= headroomGain
+                right[i] *= headroomGain
+                mid[i] = 0.5 * (left[i] + right[i])
+            }
+            spectrum.add(UnsafeBufferPointer(start: mid + periodStart, count: n))
+            scope.add(left: left + periodStart, right: right + periodStart, frameCount: n)
+
+            let block = AudioBlock(left: left + periodStart, right: right + periodStart, frameCount: n)
+            equalizer?.process(block)
+            var periodGR: Float = 0
+            if let busCompressor {
+                busCompressor.process(block)
+                periodGR = busCompressor.lastGainReduction.maxDB
+                busGR.add(busCompressor.lastGainReduction, frameCount: n)
+            }
+            widener?.process(block)
+
+            spectrum.spectrum(into: bands)
+            record.spectrum(bands, at: layout.preMasterSpectrumOffset)
+            AverageSpectrum.accumulate(record, at: layout.preMasterSpectrumOffset, into: &spectrumPowerSum)
+            record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodGR)), at: layout.masterOffset)
+            // The master's levels come in the final pass; until then they read "none", not 0 dB.
+            for field in 2...6 { record.int16(FrameQuantizer.none, at: layout.masterOffset + 2 * field) }
+            record.scope(scope.snapshot(), at: layout.scopeOffset(0))
+            periodStart = periodEnd
+        }
+        let chunkFrames = periodStart
+        for i in 0..<chunkFrames {
+            interleaved[2 * i] = left[i]
+            interleaved[2 * i + 1] = right[i]
+        }
+        loudness.add(left: left, right: right, frameCount: chunkFrames)
+        try bus.write(interleaved, count: chunkFrames * 2 * MemoryLayout<Float>.size)
+    }
+
+    /// What the pass measured, once every chunk is blended.
+    func result(frameCount: Int) -> BusRenderer.Result {
+        BusRenderer.Result(
+            loudnessLUFS: loudness.integratedLUFS, busCompressorGR: busGR,
+            preMasterSpectrumDB: AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: frameCount))
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import MixAnalysis
+import MixDSP
+
+/// The writing pass's second half, on its own thread: the master's meters (post-master spectrum
+/// and scope, final scope, levels, true peak, loudness), the mix file, and the completed meter
+/// records. Fed block by block, in order, by `BlockHandoff`.
+final class MasterOutputStage: @unchecked Sendable {
+    private let layout: FrameLayout
+    private let output: MasterRenderer.Output
+    private let clock: MeterClock
+    private let spectrum: SpectrumAnalyzer
+    private let postScope: Scope
+    private let finalScope: Scope
+    private let loudness: GatedLoudnessMeter
+    private let truePeak: TruePeakMeter
+    private let interleaved: UnsafeMutablePointer<Float>
+    private let mid: UnsafeMutablePointer<Float>
+    private let record: UnsafeMutableRawPointer
+    private let bands: UnsafeMutablePointer<Float>
+    private var spectrumPowerSum = [Double](repeating: 0, count: FrameLayout.bandCount)
+    private var waveform = [Float](repeating: 0, count: MasterRenderer.waveformPointCount)
+    private let framesPerPoint: Int64
+    private var position: Int64 = 0
+    private var sums = (lr: 0.0, ll: 0.0, rr: 0.0)
+    /// The first error (a write that failed); later blocks are skipped.
+    private(set) var failure: (any Error)?
+
+    init(output: MasterRenderer.Output, layout: FrameLayout, clock: MeterClock, capacity: Int) {
+        self.output = output
+        self.layout = layout
+        self.clock = clock
+        spectrum = SpectrumAnalyzer(sampleRate: Double(clock.sampleRate))
+        postScope = Scope(capacity: clock.longestPeriod + 1)
+        finalScope = Scope(capacity: clock.longestPeriod + 1)
+        loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate)
+        truePeak = TruePeakMeter(maxFrameCount: capacity)
+        interleaved = .allocate(capacity: 2 * capacity)
+        mid = .allocate(capacity: capacity)
+        record = .allocate(byteCount: layout.recordBytes, alignment: 8)
+        bands = .allocate(capacity: FrameLayout.bandCount)
+        let points = Int64(MasterRenderer.waveformPointCount)
+        framesPerPoint = max(1, (clock.totalFrameCount + points - 1) / points)
+    }
+
+    deinit {
+        interleaved.deallocate()
+        mid.deallocate()
+        record.deallocate()
+        bands.deallocate()
+    }
+
+    /// Meters and writes one block (one meter frame).
+    func consume(_ slot: BlockHandoff.Slot) {
+        guard failure == nil else { return }
+        do {
+            try write(slot)
+        } catch {
+            failure = error
+        }
+    }
+
+    private func write(_ slot: BlockHandoff.Slot) throws {
+        let n = slot.frameCount
+        let (postLeft, postRight) = (slot.postLeft, slot.postRight)
+        let (left, right) = (slot.finalLeft, slot.finalRight)
+        var squares: Float = 0
+        var samplePeak: Float = 0
+        for i in 0..<n {
+            mid[i] = 0.5 * (postLeft[i] + postRight[i])
+            squares += postLeft[i] * postLeft[i] + postRight[i] * postRight[i]
+            samplePeak = max(samplePeak, max(abs(postLeft[i]), abs(postRight[i])))
+        }
+        spectrum.add(UnsafeBufferPointer(start: mid, count: n))
+        postScope.add(left: postLeft, right: postRight, frameCount: n)
+        finalScope.add(left: left, right: right, frameCount: n)
+        var (lr, ll, rr): (Float, Float, Float) = (0, 0, 0)
+        let (position, framesPerPoint) = (self.position, self.framesPerPoint)
+        waveform.withUnsafeMutableBufferPointer { waveform in
+            for i in 0..<n {
+                interleaved[2 * i] = left[i]
+                interleaved[2 * i + 1] = right[i]
+                lr += left[i] * right[i]
+                ll += left[i] * left[i]
+                rr += right[i] * right[i]
+                let point = Int((position + Int64(i)) / framesPerPoint)
+                waveform[point] = max(waveform[point], max(abs(left[i]), abs(right[i])))
+            }
+        }
+        sums.lr += Double(lr)
+        sums.ll += Double(ll)
+        sums.rr += Double(rr)
+        self.position += Int64(n)
+        loudness.add(left: left, right: right, frameCount: n)
+        truePeak.add(left: left, right: right, frameCount: n)
+        try output.writer.write(interleaved: interleaved, frameCount: n)
+
+        guard output.records.read(into: record, count: layout.recordBytes) == layout.recordBytes else {
+            throw MixError.io("the meter spool ended early at frame \(slot.frame)")
+        }
+        let writer = FrameRecordWriter(bytes: record)
+        spectrum.spectrum(into: bands)
+        writer.spectrum(bands, at: layout.postMasterSpectrumOffset)
+        AverageSpectrum.accumulate(writer, at: layout.postMasterSpectrumOffset, into: &spectrumPowerSum)
+        let m = layout.masterOffset
+        let rms = n > 0 ? (Double(squares) / Double(2 * n)).squareRoot() : 0
+        let framePeak = truePeak.read()
+        writer.uint16(FrameQuantizer.centiDBUnsigned(Double(slot.limiterGainReduction.maxDB)), at: m + 2)
+        writer.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: m + 4)
+        writer.int16(FrameQuantizer.centiDB(samplePeak > 0 ? Decibels.fromAmplitude(Double(samplePeak)) : nil), at: m + 6)
+        writer.int16(FrameQuantizer.centiDB(framePeak > 0 ? Decibels.fromAmplitude(Double(framePeak)) : nil), at: m + 8)
+        writer.int16(FrameQuantizer.centiDB(loudness.momentaryLUFS), at: m + 10)
+        writer.int16(FrameQuantizer.centiDB(loudness.shortTermLUFS), at: m + 12)
+        writer.scope(postScope.snapshot(), at: layout.scopeOffset(1))
+        writer.scope(finalScope.snapshot(), at: layout.scopeOffset(2))
+        try output.frames.append(record)
+        output.publish?(slot.frame, record)
+    }
+
+    /// What the stage measured over the whole song, into `measurement`.
+    func complete(_ measurement: inout MasterRenderer.Measurement) {
+        measurement.integratedLUFS = loudness.integratedLUFS
+        measurement.postMasterSpectrumDB = AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: clock.frameCount)
+        measurement.waveform = waveform
+        let denominator = (sums.ll * sums.rr).squareRoot()
+        measurement.correlation = denominator > 0 ? sums.lr / denominator : 0
+    }
+}
