@@ -109,9 +109,11 @@ public struct MixRenderer: Sendable {
         timing.mark("pass 1: tracks, blend, bus")
 
         // Pass 2: master to the target, measured on the output.
-        let master = MasterRenderer(
+        var master = MasterRenderer(
             recipe: options.recipe, format: options.format, basic: options.basic, clock: clock, layout: layout,
             capacity: capacity)
+        // How far under the recipe's ceiling the limiter aims after a pass read over it.
+        var ceilingTrimDB = 0.0
         let plan = try LoudnessPlan(recipe: options.recipe, basic: options.basic, busLoudnessLUFS: busResult.loudnessLUFS)
         var gainDB = plan.initialGainDB
         var passes = 0
@@ -167,6 +169,18 @@ public struct MixRenderer: Sendable {
                 gainDB -= (reading.highestPeakDBTP ?? 0) - options.recipe.ceilingDBTP + Self.basicPeakMarginDB
                 continue
             }
+            if ceilingBroken, !options.basic, writingPass < Self.maxWritingPasses {
+                // Very heavy limiting can overshoot the limiter's own aim (its gain moves fast
+                // enough to spread the spectrum past what its detector saw). Aim lower by the
+                // excess and write again; the file that is kept is always under the ceiling.
+                writer.discard()
+                ceilingTrimDB += (reading.highestPeakDBTP ?? 0) - options.recipe.ceilingDBTP + 0.05
+                var trimmed = options.recipe
+                trimmed.ceilingDBTP -= ceilingTrimDB
+                master = MasterRenderer(
+                    recipe: trimmed, format: options.format, basic: false, clock: clock, layout: layout, capacity: capacity)
+                continue
+            }
             if ceilingBroken {
                 writer.discard()
                 throw MixError.ceilingBroken(measuredDBTP: reading.highestPeakDBTP ?? 0, ceilingDBTP: options.recipe.ceilingDBTP)
@@ -179,7 +193,6 @@ public struct MixRenderer: Sendable {
                 final = (measurement, reading)
                 break
             }
-            writer.discard()
             let next = plan.nextGain(after: history)
             if abs(next - gainDB) < 0.01 {
                 // The limiter gives no more loudness for more gain: keep this one.
@@ -188,6 +201,7 @@ public struct MixRenderer: Sendable {
                 final = (measurement, reading)
                 break
             }
+            writer.discard()
             gainDB = next
             mastering = start
         }

@@ -25,6 +25,12 @@ struct CorpusMixTests {
         #expect(mix.summary.targetReached && mix.summary.ceilingHeld)
         #expect(mix.summary.master.correlation > 0)
         #expect(abs(Double(channels[0].count) / Double(rate) - mix.summary.durationSeconds) < 0.001)
+        if name.hasPrefix("07") {
+            // Compact frames: under a quarter of the 24-bit mix at 30 fps.
+            let mixBytes = try FileManager.default.attributesOfItem(atPath: mix.destination.mixURL.path)[.size] as! Int
+            let frameBytes = try FileManager.default.attributesOfItem(atPath: mix.destination.framesURL.path)[.size] as! Int
+            #expect(frameBytes * 4 < mixBytes, "frames \(frameBytes) bytes against a \(mixBytes)-byte mix")
+        }
         if name.hasPrefix("06") {
             // The clipped, 12 dB-hot lead and the −40 dBFS harmony, after the loudness match.
             let presets = try PresetLibrary.load().rolePresets

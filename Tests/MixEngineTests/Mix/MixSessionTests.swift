@@ -130,3 +130,22 @@ final class Counter: @unchecked Sendable {
         return value
     }
 }
+
+@Suite("the mix: an unreachable target")
+struct UnreachableTargetTests {
+    @Test("a target the ceiling cannot allow: the ceiling holds, the summary says the target was not reached and why")
+    func unreachable() async throws {
+        let session = try MixSessionTests.smallSession(withBadFile: false)
+        let mix = try await MixFixtures.render(session.url, configure: {
+            $0.recipe.targetLUFS = -4
+            $0.recipe.ceilingDBTP = -12
+        })
+        let reading = try MixFixtures.measure(mix.destination.mixURL)
+        #expect(reading.truePeakDBTP <= -12)
+        #expect(mix.summary.ceilingHeld && !mix.summary.targetReached)
+        #expect(reading.integratedLUFS < -4.5)
+        let note = try #require(mix.summary.targetNote)
+        #expect(note.contains("-12.0 dBTP ceiling holds the mix at"), "\(note)")
+        #expect(mix.summary.master.passes <= 1 + MixRenderer.maxWritingPasses)
+    }
+}
