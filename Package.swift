@@ -7,10 +7,15 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// The audio layers are optimized in debug builds too: unoptimized SIMD code renders at a third
-/// of realtime, which would make every test that mixes a session take minutes. Debug symbols
-/// and testability stay.
-let audioSwiftSettings = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+/// The audio layers are built for the machine they run on (Mixdown is built from source by
+/// `./mixdown`): the 8-lane true-peak interpolators and limiter run 2.5× faster with AVX2 and
+/// FMA than with the baseline x86-64 instruction set. They are optimized in debug builds too:
+/// unoptimized SIMD code renders at a third of realtime, which would make every test that mixes
+/// a session take minutes. Debug symbols and testability stay.
+let audioSwiftSettings = swiftSettings + [
+    .unsafeFlags(["-target-cpu", "native"]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
     name: "Mixdown",

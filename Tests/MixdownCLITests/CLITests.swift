@@ -203,6 +203,40 @@ struct MixCLITests {
         #expect(result.standardError.contains("recipes.json: balanced.limiter: unknown key"), "\(result.standardError)")
     }
 
+    @Test("Ctrl-C stops the mix: exit 130, and nothing is left behind, not even temporary files")
+    func interrupted() throws {
+        let folder = try TemporaryDirectory()
+        let stems = folder.file("stems")
+        try FileManager.default.createDirectory(at: stems, withIntermediateDirectories: true)
+        let frames = 48_000 * 90
+        let tone = SignalGenerator.sine(frequencyHz: 220, sampleRate: 48_000, frameCount: frames, amplitude: 0.3)
+        let bed = SignalGenerator.noise(frameCount: frames, amplitude: 0.2, seed: 3)
+        try AudioFixture.write([tone], to: stems.appendingPathComponent("Lead Vox.wav"), type: .wav(bits: 16), sampleRate: 48_000)
+        try AudioFixture.write([bed, bed], to: stems.appendingPathComponent("Beat.wav"), type: .wav(bits: 16), sampleRate: 48_000)
+        let out = folder.file("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = ["mix", stems.path, "--out", out.appendingPathComponent("mix.wav").path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Interrupt once the render is under way (the progress lines say so).
+        var message = ""
+        while !message.contains("processing tracks") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            message += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        message += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(message)")
+        #expect(message.contains("cancelled"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
+    }
+
     @Test("the mix is never written into the session folder")
     func outputInsideSession() throws {
         let folder = try Self.session()

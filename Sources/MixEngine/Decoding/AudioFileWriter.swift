@@ -46,6 +46,7 @@ public final class AudioFileWriter {
     private let temporaryURL: URL
     private let channelCount: Int
     private var handle: OpaquePointer?
+    private var committed = false
 
     /// Starts a file of `channelCount` channels at `sampleRate`.
     public init(url: URL, type: FileType, sampleRate: Int, channelCount: Int) throws {
@@ -66,10 +67,9 @@ public final class AudioFileWriter {
     }
 
     deinit {
-        if let handle {
-            sf_close(handle)
-            try? FileManager.default.removeItem(at: temporaryURL)
-        }
+        if let handle { sf_close(handle) }
+        // Whatever happened, a file that was not put in place is not left behind.
+        if !committed { try? FileManager.default.removeItem(at: temporaryURL) }
     }
 
     /// Appends `frameCount` interleaved frames.
@@ -99,8 +99,11 @@ public final class AudioFileWriter {
     /// before `commit()` moves it into place or `discard()` removes it.
     public func close() throws {
         guard let handle else { return }
-        sf_close(handle)
         self.handle = nil
+        // Closing flushes the encoder and rewrites the header: a failure here is a failed write.
+        guard sf_close(handle) == 0 else {
+            throw InputRejection("cannot write \(url.lastPathComponent): closing the file failed (disk full?)")
+        }
     }
 
     /// The file while it is being written or reviewed.
@@ -109,6 +112,7 @@ public final class AudioFileWriter {
     /// Moves the closed file into place. rename(2) replaces the target atomically: readers see
     /// the old file or the new one, never half of one.
     public func commit() throws {
+        committed = true
         guard rename(temporaryURL.path, url.path) == 0 else {
             try? FileManager.default.removeItem(at: temporaryURL)
             throw InputRejection("cannot write \(url.lastPathComponent): rename failed (errno \(errno))")

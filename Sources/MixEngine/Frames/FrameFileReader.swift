@@ -28,16 +28,20 @@ public final class FrameFileReader {
             throw damaged
         }
         layout = FrameLayout(trackCount: header.tracks.count)
-        guard layout.recordBytes == header.recordBytes, header.framesPerChunk > 0 else { throw damaged }
+        guard layout.recordBytes == header.recordBytes, header.framesPerChunk > 0, header.frameCount >= 0,
+            header.framesPerSecond > 0, header.sampleRate > 0
+        else { throw damaged }
         let end = try handle.seekToEnd()
         guard end >= 16 else { throw damaged }
         let footer = try Self.read(handle, at: end - 16, count: 16)
         guard Array(footer.suffix(8)) == FrameFileHeader.footerMagic else { throw damaged }
         let indexOffset = footer.loadLittleEndian(UInt64.self, at: 0)
-        guard indexOffset < end else { throw damaged }
+        guard indexOffset >= 12, indexOffset <= end - 20 else { throw damaged }
         let index = try Self.read(handle, at: indexOffset, count: Int(end - 16 - indexOffset))
+        guard index.count >= 4 else { throw damaged }
         let count = Int(index.loadLittleEndian(UInt32.self, at: 0))
-        guard index.count == 4 + 8 * count else { throw damaged }
+        let expectedChunks = (header.frameCount + header.framesPerChunk - 1) / header.framesPerChunk
+        guard index.count == 4 + 8 * count, count == expectedChunks else { throw damaged }
         chunkOffsets = (0..<count).map { index.loadLittleEndian(UInt64.self, at: 4 + 8 * $0) }
     }
 
@@ -50,10 +54,15 @@ public final class FrameFileReader {
 
     /// Frame `index` (0-based), decoded.
     public func frame(at index: Int) throws -> MeterFrame {
-        precondition(index >= 0 && index < header.frameCount)
+        guard index >= 0, index < header.frameCount else {
+            throw MixError.io("\(name): no frame \(index) (the file holds \(header.frameCount))")
+        }
         let chunk = index / header.framesPerChunk
         if cachedChunk != chunk { try loadChunk(chunk) }
         let within = index % header.framesPerChunk
+        guard (within + 1) * layout.recordBytes <= chunkRecords.count else {
+            throw MixError.io("\(name): chunk \(chunk) is damaged")
+        }
         return chunkRecords.withUnsafeBytes { bytes in
             MeterFrame(record: bytes.baseAddress! + within * layout.recordBytes, index: index, header: header, isComplete: true)
         }
@@ -66,7 +75,8 @@ public final class FrameFileReader {
         guard prefix.count == 8 else { throw damaged }
         let compressedCount = Int(prefix.loadLittleEndian(UInt32.self, at: 0))
         let frames = Int(prefix.loadLittleEndian(UInt32.self, at: 4))
-        guard frames > 0, frames <= header.framesPerChunk else { throw damaged }
+        let expectedFrames = min(header.framesPerChunk, header.frameCount - chunk * header.framesPerChunk)
+        guard frames == expectedFrames, compressedCount < 1 << 30 else { throw damaged }
         let compressed = [UInt8](try Self.read(handle, at: chunkOffsets[chunk] + 8, count: compressedCount))
         var records = [UInt8](repeating: 0, count: frames * layout.recordBytes)
         let ok = records.withUnsafeMutableBytes { out in

@@ -45,7 +45,7 @@ final class BusStage: @unchecked Sendable {
         mid = .allocate(capacity: capacity)
         bands = .allocate(capacity: FrameLayout.bandCount)
         spectrum = SpectrumAnalyzer(sampleRate: Double(clock.sampleRate))
-        scope = Scope(capacity: clock.longestPeriod + 1)
+        scope = Scope(capacity: clock.scopeCapacity)
         loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate)
     }
 

@@ -31,8 +31,8 @@ final class MasterOutputStage: @unchecked Sendable {
         self.layout = layout
         self.clock = clock
         spectrum = SpectrumAnalyzer(sampleRate: Double(clock.sampleRate))
-        postScope = Scope(capacity: clock.longestPeriod + 1)
-        finalScope = Scope(capacity: clock.longestPeriod + 1)
+        postScope = Scope(capacity: clock.scopeCapacity)
+        finalScope = Scope(capacity: clock.scopeCapacity)
         loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate)
         truePeak = TruePeakMeter(maxFrameCount: capacity)
         interleaved = .allocate(capacity: 2 * capacity)

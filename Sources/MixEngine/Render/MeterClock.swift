@@ -1,3 +1,5 @@
+import MixAnalysis
+
 /// Where meter frames fall in audio time: frame `k` covers
 /// `[round(k·rate/fps), round((k+1)·rate/fps))`, so frames never drift from the audio however
 /// long the song, and the last frame ends at the song's end.
@@ -6,9 +8,11 @@ struct MeterClock: Sendable {
     let framesPerSecond: Int
     let totalFrameCount: Int64
 
-    /// Meter frames in the song.
+    /// Meter frames in the song: every frame holds audio (rounded boundaries can make the last
+    /// of ⌈length · fps / rate⌉ empty, and then it is not counted).
     var frameCount: Int {
-        Int((totalFrameCount * Int64(framesPerSecond) + Int64(sampleRate) - 1) / Int64(sampleRate))
+        let count = Int((totalFrameCount * Int64(framesPerSecond) + Int64(sampleRate) - 1) / Int64(sampleRate))
+        return count >= 2 && start(of: count - 1) >= totalFrameCount ? count - 1 : count
     }
 
     /// The audio frame where meter frame `index` ends.
@@ -23,4 +27,7 @@ struct MeterClock: Sendable {
 
     /// The longest meter frame, in audio frames.
     var longestPeriod: Int { sampleRate / framesPerSecond + 1 }
+
+    /// Frames a scope keeps: a whole meter frame, and never fewer than its points.
+    var scopeCapacity: Int { max(Scope.pointCount, longestPeriod + 1) }
 }

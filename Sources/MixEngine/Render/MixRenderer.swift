@@ -50,6 +50,12 @@ public struct MixRenderer: Sendable {
         isCancelled: @escaping () -> Bool = { Task.isCancelled }
     ) throws -> MixSummary {
         defer { frames?.finish() }
+        // Progress never goes back, even when a pass is written again.
+        var highest = 0.0
+        func report(_ update: MixProgress) {
+            highest = max(highest, update.fraction)
+            progress(MixProgress(stage: update.stage, fraction: highest))
+        }
         let started = Date()
         var timing = StageTiming()
         let rejected = inspection.rejectedStems
@@ -63,7 +69,7 @@ public struct MixRenderer: Sendable {
             throw MixError.nothingToMix(
                 usable.isEmpty ? "no usable stem in the session" : "every stem is muted")
         }
-        progress(MixProgress(stage: .loading, fraction: 0))
+        report(MixProgress(stage: .loading, fraction: 0))
         let rate = inspection.sessionRate
         let sessionFrameCount = stems.map { stem in
             StreamingResampler.outputFrameCount(
@@ -97,15 +103,15 @@ public struct MixRenderer: Sendable {
         }
 
         // Pass 1: tracks, blend, the master's EQ, bus compressor and width.
-        progress(MixProgress(stage: .processingTracks, fraction: 0.02))
+        report(MixProgress(stage: .processingTracks, fraction: 0.02))
         let busResult = try BusRenderer(
             tracks: tracks, recipe: options.recipe, basic: options.basic, clock: clock, chunkCapacity: capacity,
             concurrency: options.concurrency
         ).run(
             bus: bus, records: records,
-            progress: { progress(MixProgress(stage: .processingTracks, fraction: 0.02 + 0.48 * $0)) },
+            progress: { report(MixProgress(stage: .processingTracks, fraction: 0.02 + 0.48 * $0)) },
             publish: publish.map { publish in { @Sendable in publish($0, $1, false) } }, isCancelled: isCancelled)
-        progress(MixProgress(stage: .mixing, fraction: 0.5))
+        report(MixProgress(stage: .mixing, fraction: 0.5))
         timing.mark("pass 1: tracks, blend, bus")
 
         // Pass 2: master to the target, measured on the output.
@@ -124,15 +130,16 @@ public struct MixRenderer: Sendable {
             mastering = min(0.75, mastering + 0.12)
             return try master.run(
                 gainDB: gain, bus: bus, output: nil,
-                progress: { progress(MixProgress(stage: .mastering, fraction: start + (mastering - start) * $0)) },
+                progress: { report(MixProgress(stage: .mastering, fraction: start + (mastering - start) * $0)) },
                 isCancelled: isCancelled)
         }
+        // (gain, measured loudness) of the passes at the current limiter aim.
+        var history: [(gain: Double, loudness: Double)] = []
         if options.basic {
             // The legacy mix has no limiter: one gain keeps its true peak under the ceiling.
             let probe = try measure(at: 0)
             gainDB = min(0, options.recipe.ceilingDBTP - Self.basicPeakMarginDB - (probe.truePeakDBTP ?? -120))
         } else {
-            var history: [(gain: Double, loudness: Double)] = []
             let probe = try measure(at: gainDB)
             timing.mark("master pass 1 (measuring)")
             if let loudness = probe.integratedLUFS {
@@ -142,8 +149,8 @@ public struct MixRenderer: Sendable {
         }
 
         // Writing passes: write, read back, check; again with a corrected gain if off target.
-        var history: [(gain: Double, loudness: Double)] = []
-        var final: (measurement: MasterRenderer.Measurement, reading: OutputVerifier.Reading)?
+        var kept: (writer: AudioFileWriter, frames: FrameFileWriter, measurement: MasterRenderer.Measurement,
+            reading: OutputVerifier.Reading)?
         for writingPass in 1...Self.maxWritingPasses {
             passes += 1
             let start = max(mastering, 0.75)
@@ -155,65 +162,66 @@ public struct MixRenderer: Sendable {
                 output: .init(
                     writer: writer, frames: frameWriter, records: records,
                     publish: publish.map { publish in { publish($0, $1, true) } }),
-                progress: { progress(MixProgress(stage: .exporting, fraction: start + (0.97 - start) * $0)) },
+                progress: { report(MixProgress(stage: .exporting, fraction: start + (0.97 - start) * $0)) },
                 isCancelled: isCancelled)
             try writer.close()
             try frameWriter.finish()
             timing.mark("master pass \(passes) (writing)")
             let reading = try OutputVerifier.measure(writer.pendingURL)
             timing.mark("read-back check")
-            let ceilingBroken = (reading.highestPeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
-            if ceilingBroken, options.basic, writingPass < Self.maxWritingPasses {
-                // No limiter to hold it: turn the one gain down by the excess and write again.
-                writer.discard()
-                gainDB -= (reading.highestPeakDBTP ?? 0) - options.recipe.ceilingDBTP + Self.basicPeakMarginDB
-                continue
+            guard reading.frameCount == clock.totalFrameCount else {
+                throw MixError.io(
+                    "\(destination.mixURL.lastPathComponent): wrote \(clock.totalFrameCount) frames but read back \(reading.frameCount)")
             }
-            if ceilingBroken, !options.basic, writingPass < Self.maxWritingPasses {
-                // Very heavy limiting can overshoot the limiter's own aim (its gain moves fast
-                // enough to spread the spectrum past what its detector saw). Aim lower by the
-                // excess and write again; the file that is kept is always under the ceiling.
-                writer.discard()
-                ceilingTrimDB += (reading.highestPeakDBTP ?? 0) - options.recipe.ceilingDBTP + 0.05
-                var trimmed = options.recipe
-                trimmed.ceilingDBTP -= ceilingTrimDB
-                master = MasterRenderer(
-                    recipe: trimmed, format: options.format, basic: false, clock: clock, layout: layout, capacity: capacity)
+            let ceilingBroken = (reading.highestPeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
+            if ceilingBroken, writingPass < Self.maxWritingPasses {
+                let excess = (reading.highestPeakDBTP ?? 0) - options.recipe.ceilingDBTP
+                if options.basic {
+                    // No limiter to hold it: turn the one gain down by the excess and write again.
+                    gainDB -= excess + Self.basicPeakMarginDB
+                } else {
+                    // Very heavy limiting can overshoot the limiter's own aim (its gain moves fast
+                    // enough to spread the spectrum past what its detector saw). Aim lower by the
+                    // excess and write again; the file that is kept is always under the ceiling.
+                    ceilingTrimDB += excess + 0.05
+                    var trimmed = options.recipe
+                    trimmed.ceilingDBTP -= ceilingTrimDB
+                    master = MasterRenderer(
+                        recipe: trimmed, format: options.format, basic: false, clock: clock, layout: layout,
+                        capacity: capacity)
+                    history.removeAll()  // loudness for a gain changes with the aim
+                }
                 continue
             }
             if ceilingBroken {
-                writer.discard()
                 throw MixError.ceilingBroken(measuredDBTP: reading.highestPeakDBTP ?? 0, ceilingDBTP: options.recipe.ceilingDBTP)
             }
             if let loudness = reading.integratedLUFS { history.append((gainDB, loudness)) }
             let onTarget = options.basic || plan.isOnTarget(reading.integratedLUFS, tolerance: Self.loudnessToleranceLU)
-            if onTarget || writingPass == Self.maxWritingPasses || history.isEmpty {
-                try writer.commit()
-                try frameWriter.commit()
-                final = (measurement, reading)
-                break
-            }
             let next = plan.nextGain(after: history)
-            if abs(next - gainDB) < 0.01 {
-                // The limiter gives no more loudness for more gain: keep this one.
-                try writer.commit()
-                try frameWriter.commit()
-                final = (measurement, reading)
+            // Keep this pass when it is on target, when it is the last, or when more gain would
+            // give no more loudness (the limiter takes it all).
+            if onTarget || writingPass == Self.maxWritingPasses || history.isEmpty || abs(next - gainDB) < 0.01 {
+                kept = (writer, frameWriter, measurement, reading)
                 break
             }
-            writer.discard()
             gainDB = next
             mastering = start
         }
-        guard let final else { throw MixError.io("the master produced no file") }
-        progress(MixProgress(stage: .exporting, fraction: 0.98))
+        guard let kept else { throw MixError.io("the master produced no file") }
+        report(MixProgress(stage: .exporting, fraction: 0.98))
 
+        // The summary first, then the frames and the mix: a failure leaves no new mix beside
+        // old frames or an old summary.
         let summary = makeSummary(
             inspection: inspection, tracks: tracks, muted: muted, destination: destination, clock: clock,
-            busResult: busResult, final: final, gainDB: gainDB, passes: passes, plan: plan,
+            busResult: busResult, final: (kept.measurement, kept.reading), gainDB: gainDB, passes: passes, plan: plan,
             renderSeconds: Date().timeIntervalSince(started))
-        try SummaryFile.write(summary, to: destination.summaryURL)
-        progress(MixProgress(stage: .exporting, fraction: 1))
+        let summaryFile = try SummaryFile.prepare(summary, for: destination.summaryURL)
+        try kept.frames.commit()
+        try summaryFile.commit()
+        try kept.writer.commit()
+        report(MixProgress(stage: .exporting, fraction: 1))
         return summary
     }
 

@@ -27,8 +27,8 @@ enum OutputVerifier {
         let reader: SndFileReader
         do {
             reader = try SndFileReader(url: url)
-        } catch {
-            throw MixError.io("cannot read back \(url.lastPathComponent) to check it")
+        } catch let rejection as InputRejection {
+            throw MixError.io("cannot read back the written mix to check it: \(rejection.reason)")
         }
         let channels = reader.channelCount
         guard let meter = LoudnessMeter(

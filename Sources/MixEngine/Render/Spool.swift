@@ -10,20 +10,23 @@ final class Spool {
     init(directory: URL, name: String) throws {
         url = directory.appendingPathComponent(".\(name).\(UUID().uuidString).spool")
         guard let file = fopen(url.path, "w+b") else {
-            throw MixError.io("cannot create a temporary file in \(directory.path) (errno \(errno))")
+            throw MixError.io("cannot create a temporary file in \(directory.path): \(String(cString: strerror(errno)))")
         }
         self.file = file
+        // Unlinked at once: the open file lives on until it is closed, and nothing is left
+        // behind however the process ends (Ctrl-C, a crash).
+        unlink(url.path)
     }
 
     deinit {
         fclose(file)
-        unlink(url.path)
     }
 
     /// Appends `count` bytes.
     func write(_ bytes: UnsafeRawPointer, count: Int) throws {
         guard fwrite(bytes, 1, count, file) == count else {
-            throw MixError.io("cannot write a temporary file (disk full?) (errno \(errno))")
+            throw MixError.io(
+                "cannot write the temporary file \(url.lastPathComponent) in \(url.deletingLastPathComponent().path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -9,16 +9,39 @@ public enum SummaryFile {
         return try encoder.encode(summary)
     }
 
-    static func write(_ summary: MixSummary, to url: URL) throws {
+    /// Writes `summary` under a temporary name beside `url`; `commit()` moves it into place.
+    static func prepare(_ summary: MixSummary, for url: URL) throws -> PendingFile {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
         do {
             try encode(summary).write(to: temporary)
         } catch {
+            try? FileManager.default.removeItem(at: temporary)
             throw MixError.io("cannot write \(url.lastPathComponent): \(error.localizedDescription)")
         }
+        return PendingFile(temporary: temporary, url: url)
+    }
+}
+
+/// A file written under a temporary name, put in place by `commit()` or removed when dropped.
+final class PendingFile {
+    let temporary: URL
+    let url: URL
+    private var committed = false
+
+    init(temporary: URL, url: URL) {
+        self.temporary = temporary
+        self.url = url
+    }
+
+    deinit {
+        if !committed { try? FileManager.default.removeItem(at: temporary) }
+    }
+
+    func commit() throws {
+        committed = true
         guard rename(temporary.path, url.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
-            throw MixError.io("cannot write \(url.lastPathComponent): rename failed (errno \(errno))")
+            throw MixError.io("cannot write \(url.lastPathComponent): rename failed (\(String(cString: strerror(errno))))")
         }
     }
 }

@@ -17,7 +17,7 @@ struct FramesCommand: AsyncParsableCommand {
     var at: Double?
 
     func validate() throws {
-        if let at, !(at >= 0) { throw ValidationError("--at \(at): a time in seconds, 0 or more") }
+        if let at, !(at >= 0 && at.isFinite) { throw ValidationError("--at \(at): a time in seconds, 0 or more") }
     }
 
     func run() async throws {
@@ -31,12 +31,12 @@ struct FramesCommand: AsyncParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let indices: Range<Int>
         if let at {
-            let index = Int(at * Double(reader.header.framesPerSecond))
-            guard index < reader.frameCount else {
+            let position = at * Double(reader.header.framesPerSecond)
+            guard position < Double(reader.frameCount) else {
                 throw CommandFailure(
                     "--at \(at): the mix lasts \(String(format: "%.2f", Double(reader.frameCount) / Double(reader.header.framesPerSecond))) s")
             }
-            indices = index..<(index + 1)
+            indices = Int(position)..<(Int(position) + 1)
         } else {
             indices = 0..<reader.frameCount
         }

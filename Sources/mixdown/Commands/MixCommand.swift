@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MixEngine
+import Synchronization
 
 /// `mixdown mix <folder>`: inspects the session, renders it, masters it to the recipe's loudness
 /// target under its true-peak ceiling, and prints what it did.
@@ -107,6 +108,7 @@ enum MixSession {
         folder: URL, output: URL, options: MixOptions, inspector: SessionInspector, skipInvalid: Bool, showProgress: Bool
     ) async throws -> MixSummary {
         let progress = showProgress ? ProgressBar(label: "mixing") : nil
+        let interrupt = InterruptFlag()
         let inspection: SessionInspection
         do {
             inspection = try await inspector.inspect(folder: folder) {
@@ -126,14 +128,51 @@ enum MixSession {
         }
         let renderer = MixRenderer(options: options, skipInvalid: skipInvalid)
         do {
-            let summary = try renderer.render(inspection, to: .init(mixURL: output)) { report in
-                progress?.update(0.1 + 0.9 * report.fraction, stage: report.stage.label)
-            }
+            let summary = try renderer.render(
+                inspection, to: .init(mixURL: output),
+                progress: { report in progress?.update(0.1 + 0.9 * report.fraction, stage: report.stage.label) },
+                isCancelled: { interrupt.isSet })
             progress?.finish()
             return summary
-        } catch let error as MixError {
+        } catch MixError.cancelled {
             progress?.finish()
-            throw CommandFailure(error.description)
+            FileHandle.standardError.write(Data("mixdown: cancelled; nothing was written\n".utf8))
+            throw ExitCode(130)
+        } catch {
+            progress?.finish()
+            throw CommandFailure(String(describing: error))
         }
     }
+}
+
+/// Ctrl-C while mixing: the render stops at its next block and cleans up after itself, instead
+/// of the process dying with temporary files on disk. A second Ctrl-C quits at once.
+final class InterruptFlag: @unchecked Sendable {  // `source` is touched only in init and deinit
+    /// The flag itself, shared with the signal handler.
+    private final class Flag: Sendable {
+        let raised = Mutex(false)
+    }
+
+    private let flag = Flag()
+    private let source: any DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [flag] in
+            let again = flag.raised.withLock { raised in
+                defer { raised = true }
+                return raised
+            }
+            if again { exit(130) }
+        }
+        source.resume()
+    }
+
+    deinit {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+
+    var isSet: Bool { flag.raised.withLock { $0 } }
 }

@@ -124,6 +124,34 @@ struct FrameFileTests {
         }
     }
 
+    @Test("a tampered index or chunk is refused, never read out of bounds", arguments: ["index offset", "empty index", "chunk count", "frame count"])
+    func tampered(part: String) throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.file("song.frames")
+        try Self.write(to: url)
+        var data = try Data(contentsOf: url)
+        let end = data.count
+        func putUInt64(_ value: UInt64, at offset: Int) {
+            withUnsafeBytes(of: value.littleEndian) { data.replaceSubrange(offset..<(offset + 8), with: $0) }
+        }
+        switch part {
+        case "index offset": putUInt64(UInt64(end - 10), at: end - 16)
+        case "empty index": putUInt64(UInt64(end - 16), at: end - 16)
+        case "chunk count":
+            // The first chunk claims 3 records where the header promises 10.
+            let headerLength = Int(data[8]) | Int(data[9]) << 8
+            data[12 + headerLength + 4] = 3
+        default:
+            let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"frame_count\":25", with: "\"frame_count\":-5")
+            data = Data(text.utf8)
+        }
+        try data.write(to: url)
+        #expect(throws: MixError.self) {
+            let reader = try FrameFileReader(url: url)
+            for index in 0..<max(0, reader.frameCount) { _ = try reader.frame(at: index) }
+        }
+    }
+
     @Test("the realtime JSON has the original's shapes")
     func realtimeShapes() throws {
         let frame = Self.record(2).withUnsafeBytes {

@@ -14,14 +14,14 @@ enum MixFixtures {
 
     static var demoStems: URL { demo.url.appendingPathComponent("stems") }
 
-    static func inspect(_ folder: URL, roles: [String: Role] = [:]) async throws -> SessionInspection {
-        try await SessionInspector(roleOverrides: roles).inspect(folder: folder)
+    static func inspect(_ folder: URL, roles: [String: Role] = [:], rate: Int? = nil) async throws -> SessionInspection {
+        try await SessionInspector(rateOverrideHz: rate, roleOverrides: roles).inspect(folder: folder)
     }
 
     /// Renders `folder` into a new temporary folder.
     static func render(
         _ folder: URL, recipe: String = "balanced", format: OutputFormat = .wav24, basic: Bool = false,
-        configure: (inout MixOptions) -> Void = { _ in }, skipInvalid: Bool = false
+        rate: Int? = nil, configure: (inout MixOptions) -> Void = { _ in }, skipInvalid: Bool = false
     ) async throws -> RenderedMix {
         var options = try MixOptions.standard(recipe: recipe)
         options.format = format
@@ -29,7 +29,7 @@ enum MixFixtures {
         configure(&options)
         let output = try TemporaryDirectory(prefix: "mixdown-mix")
         let destination = MixRenderer.Destination(mixURL: output.file("mix.\(format.fileExtension)"))
-        let inspection = try await inspect(folder)
+        let inspection = try await inspect(folder, rate: rate)
         let summary = try MixRenderer(options: options, skipInvalid: skipInvalid).render(inspection, to: destination)
         return RenderedMix(summary: summary, destination: destination, output: output)
     }

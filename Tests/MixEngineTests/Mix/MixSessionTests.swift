@@ -1,4 +1,5 @@
 import Foundation
+import MixAnalysis
 @testable import MixEngine
 import MixTesting
 import Testing
@@ -147,5 +148,39 @@ struct UnreachableTargetTests {
         let note = try #require(mix.summary.targetNote)
         #expect(note.contains("-12.0 dBTP ceiling holds the mix at"), "\(note)")
         #expect(mix.summary.master.passes <= 1 + MixRenderer.maxWritingPasses)
+    }
+}
+
+@Suite("the mix: odd rates and frame rates")
+struct MixClockTests {
+    @Test("a low session rate with a high frame rate: short meter frames, a scope still 512 points")
+    func lowRateHighFPS() async throws {
+        let session = try MixSessionTests.smallSession(withBadFile: false)
+        let mix = try await MixFixtures.render(session.url, rate: 11_025, configure: { $0.framesPerSecond = 60 })
+        #expect(mix.summary.sampleRate == 11_025)
+        let reader = try FrameFileReader(url: mix.destination.framesURL)
+        #expect(reader.frameCount == 180)
+        #expect(try reader.frame(at: 179).finalScope.waveform.count == 512)
+        let reading = try MixFixtures.measure(mix.destination.mixURL)
+        #expect(abs(reading.integratedLUFS - -14) <= 0.2 && reading.truePeakDBTP <= -1)
+    }
+
+    @Test("meter frames tile the song: none empty, none missing, the last ends with the song")
+    func frameTiling() {
+        for rate in [8_000, 11_025, 44_100, 48_000, 96_000] {
+            for fps in [10, 24, 30, 40, 60] {
+                for length in [Int64(1), 1103, 4410, 44_101, 123_457] {
+                    let clock = MeterClock(sampleRate: rate, framesPerSecond: fps, totalFrameCount: length)
+                    let count = clock.frameCount
+                    var end: Int64 = 0
+                    for frame in 0..<count {
+                        #expect(clock.start(of: frame) == end)
+                        end = clock.end(of: frame)
+                        #expect(end > clock.start(of: frame), "empty frame \(frame) at \(rate) Hz, \(fps) fps, \(length)")
+                    }
+                    #expect(end == length, "\(rate) Hz, \(fps) fps, \(length) frames: ends at \(end)")
+                }
+            }
+        }
     }
 }
