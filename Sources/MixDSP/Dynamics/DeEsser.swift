@@ -45,6 +45,8 @@ public final class DeEsser: AudioProcessor {
     public private(set) var settings: Settings
     /// Gain reduction of the sibilant band over the last block.
     public private(set) var lastGainReduction = GainReductionReadout()
+    /// Frames processed since reset (the filters' denormal flushes fall at fixed positions).
+    private var framesSinceReset = 0
     private var detector: LevelDetector
     private var computer: GainComputer
     private var band = StereoBiquad()
@@ -98,6 +100,7 @@ public final class DeEsser: AudioProcessor {
         detector.reset()
         band.reset()
         sidechain.reset()
+        framesSinceReset = 0
         lastGainReduction = GainReductionReadout()
     }
 
@@ -109,14 +112,30 @@ public final class DeEsser: AudioProcessor {
     ) {
         var bandFilter = band
         var s0 = sidechain.sections[0], s1 = sidechain.sections[1], s2 = sidechain.sections[2], s3 = sidechain.sections[3]
-        for i in 0..<block.frameCount {
-            let x = SIMD2(block.left[i], block.right[i])
-            let b = bandFilter.process(x)
-            let y = s3.process(s2.process(s1.process(s0.process(x))))
-            out.0[i] = b.x
-            out.1[i] = b.y
-            side.0[i] = y.x
-            side.1[i] = y.y
+        let interval = StereoBiquad.flushInterval
+        var start = 0
+        while start < block.frameCount {
+            // Denormal flushes at fixed positions since reset (see `StereoBiquad.flushState`).
+            let phase = framesSinceReset % interval
+            if phase == 0 {
+                bandFilter.flushState()
+                s0.flushState()
+                s1.flushState()
+                s2.flushState()
+                s3.flushState()
+            }
+            let end = min(block.frameCount, start + interval - phase)
+            for i in start..<end {
+                let x = SIMD2(block.left[i], block.right[i])
+                let b = bandFilter.process(x)
+                let y = s3.process(s2.process(s1.process(s0.process(x))))
+                out.0[i] = b.x
+                out.1[i] = b.y
+                side.0[i] = y.x
+                side.1[i] = y.y
+            }
+            framesSinceReset += end - start
+            start = end
         }
         band = bandFilter
         sidechain.sections[0] = s0

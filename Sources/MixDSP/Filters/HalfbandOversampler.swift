@@ -39,17 +39,23 @@ struct HalfbandOversampler {
         @inlinable @inline(__always)
         mutating func process(_ input: SIMD4<Float>) -> SIMD4<Float> {
             var x = input
-            // Each output is flushed of denormals on every sample: after silence the allpass
-            // states would otherwise sit at the smallest denormal for ever.
-            var y = Self.flush((x1.0 + a.0 * x) - a.0 * y1.0)
+            var y = (x1.0 + a.0 * x) - a.0 * y1.0
             x1.0 = x; y1.0 = y; x = y
-            y = Self.flush((x1.1 + a.1 * x) - a.1 * y1.1)
+            y = (x1.1 + a.1 * x) - a.1 * y1.1
             x1.1 = x; y1.1 = y; x = y
-            y = Self.flush((x1.2 + a.2 * x) - a.2 * y1.2)
+            y = (x1.2 + a.2 * x) - a.2 * y1.2
             x1.2 = x; y1.2 = y; x = y
-            y = Self.flush((x1.3 + a.3 * x) - a.3 * y1.3)
+            y = (x1.3 + a.3 * x) - a.3 * y1.3
             x1.3 = x; y1.3 = y
             return y
+        }
+
+        /// After silence the allpass states would sit at the smallest denormal for ever: the
+        /// owner flushes them every `StereoBiquad.flushInterval` frames since reset.
+        @inlinable @inline(__always)
+        mutating func flushState() {
+            x1 = (Self.flush(x1.0), Self.flush(x1.1), Self.flush(x1.2), Self.flush(x1.3))
+            y1 = (Self.flush(y1.0), Self.flush(y1.1), Self.flush(y1.2), Self.flush(y1.3))
         }
     }
 

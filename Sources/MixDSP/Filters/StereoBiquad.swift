@@ -19,16 +19,31 @@ struct StereoBiquad {
         state2 = .zero
     }
 
-    /// Filters one stereo frame.
+    /// Filters one stereo frame. Denormals are not flushed here (a compare and select on
+    /// every sample would lengthen the recurrence): the owner calls `flushState()` every
+    /// `flushInterval` frames of its own count since reset.
     @inlinable @inline(__always)
     mutating func process(_ x: SIMD2<Float>) -> SIMD2<Float> {
         let y = b0 * x + state1
-        state1 = Self.flushDenormals(b1 * x - a1 * y + state2)
-        state2 = Self.flushDenormals(b2 * x - a2 * y)
+        state1 = b1 * x - a1 * y + state2
+        state2 = b2 * x - a2 * y
         return y
     }
 
-    /// Filters a block in place (mono blocks use the left lane only).
+    /// How often (in frames since reset) filter states are flushed of denormals.
+    @usableFromInline static let flushInterval = 32
+
+    /// Sets states too small to matter (|s| < 1e-30) to zero: a decaying tail must not sink
+    /// into denormals, 100× slower on x86. Called at fixed positions since reset, never at
+    /// block ends, so the output does not depend on block sizes.
+    @inlinable @inline(__always)
+    mutating func flushState() {
+        state1 = Self.flushDenormals(state1)
+        state2 = Self.flushDenormals(state2)
+    }
+
+    /// Filters a block in place (mono blocks use the left lane only), without flushing: see
+    /// `flushState()`.
     @inlinable
     mutating func process(_ block: AudioBlock) {
         let (left, right) = (block.left, block.right)
@@ -38,16 +53,16 @@ struct StereoBiquad {
             for i in 0..<block.frameCount {
                 let x = SIMD2(left[i], 0)
                 let y = b0 * x + s1
-                s1 = Self.flushDenormals(b1 * x - a1 * y + s2)
-                s2 = Self.flushDenormals(b2 * x - a2 * y)
+                s1 = b1 * x - a1 * y + s2
+                s2 = b2 * x - a2 * y
                 left[i] = y.x
             }
         } else {
             for i in 0..<block.frameCount {
                 let x = SIMD2(left[i], right[i])
                 let y = b0 * x + s1
-                s1 = Self.flushDenormals(b1 * x - a1 * y + s2)
-                s2 = Self.flushDenormals(b2 * x - a2 * y)
+                s1 = b1 * x - a1 * y + s2
+                s2 = b2 * x - a2 * y
                 left[i] = y.x
                 right[i] = y.y
             }
@@ -56,8 +71,6 @@ struct StereoBiquad {
         state2 = s2
     }
 
-    /// A decaying tail must not fall into denormals, which are 100× slower on x86. Done on
-    /// every sample (never at block ends), so the output does not depend on block sizes.
     @inlinable @inline(__always)
     static func flushDenormals(_ v: SIMD2<Float>) -> SIMD2<Float> {
         v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))

@@ -6,6 +6,8 @@ struct StereoBiquadCascade {
     @usableFromInline var sections: [StereoBiquad]
     /// Sections in use (the rest are allocated but idle).
     @usableFromInline var activeCount: Int
+    /// Frames processed since reset: the states are flushed at multiples of the flush interval.
+    @usableFromInline var framesSinceReset = 0
 
     @usableFromInline init(capacity: Int) {
         sections = [StereoBiquad](repeating: StereoBiquad(), count: capacity)
@@ -14,9 +16,26 @@ struct StereoBiquadCascade {
 
     @usableFromInline mutating func reset() {
         for index in sections.indices { sections[index].reset() }
+        framesSinceReset = 0
     }
 
+    /// Filters a block in place, in stretches between the denormal flush points.
     @usableFromInline mutating func process(_ block: AudioBlock) {
+        let interval = StereoBiquad.flushInterval
+        var offset = 0
+        while offset < block.frameCount {
+            let phase = framesSinceReset % interval
+            if phase == 0 {
+                for index in 0..<activeCount { sections[index].flushState() }
+            }
+            let count = min(block.frameCount - offset, interval - phase)
+            processStretch(block.slice(from: offset, count: count))
+            offset += count
+            framesSinceReset += count
+        }
+    }
+
+    @usableFromInline mutating func processStretch(_ block: AudioBlock) {
         var start = 0
         while start < activeCount {
             let remaining = activeCount - start

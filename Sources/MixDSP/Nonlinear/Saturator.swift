@@ -29,6 +29,8 @@ public final class Saturator: AudioProcessor {
     private var oversampled: [SIMD4<Float>] = []
     private var drive = RampedValue(1)
     private var mix = RampedValue(1)
+    /// Frames processed since reset (the oversampler's denormal flushes fall at fixed positions).
+    private var framesSinceReset = 0
 
     public init(_ settings: Settings = Settings()) throws {
         try settings.validate()
@@ -54,6 +56,7 @@ public final class Saturator: AudioProcessor {
 
     public func reset() {
         oversampler.reset()
+        framesSinceReset = 0
         drive.settle()
         mix.settle()
     }
@@ -88,8 +91,15 @@ public final class Saturator: AudioProcessor {
         oversampled.withUnsafeMutableBufferPointer { frames in
             // Three passes: each filter chain runs alone in a tight loop (its recurrence is the
             // only wait), and the curve, off any recurrence, runs in between.
-            for i in 0..<count {
-                frames[i] = oversampler.upsample(SIMD2(block.left[i], block.right[i]))
+            // Denormal flushes fall at fixed positions since reset, in both filter chains.
+            let interval = StereoBiquad.flushInterval
+            var start = 0
+            while start < count {
+                let phase = (framesSinceReset + start) % interval
+                if phase == 0 { oversampler.up.flushState() }
+                let end = min(count, start + interval - phase)
+                for i in start..<end { frames[i] = oversampler.upsample(SIMD2(block.left[i], block.right[i])) }
+                start = end
             }
             if !drive.isRamping, !mix.isRamping {
                 let g = drive.value, scale = mix.value * (1 / drive.value), dry = 1 - mix.value
@@ -102,13 +112,21 @@ public final class Saturator: AudioProcessor {
                     frames[i] = (wet * (1 / g)) * Self.shape(g * frames[i]) + (1 - wet) * frames[i]
                 }
             }
-            for i in 0..<count {
-                let y = oversampler.downsample(frames[i])
-                block.left[i] = y.x
-                if stereo { block.right[i] = y.y }
+            start = 0
+            while start < count {
+                let phase = (framesSinceReset + start) % interval
+                if phase == 0 { oversampler.down.flushState() }
+                let end = min(count, start + interval - phase)
+                for i in start..<end {
+                    let y = oversampler.downsample(frames[i])
+                    block.left[i] = y.x
+                    if stereo { block.right[i] = y.y }
+                }
+                start = end
             }
         }
         self.oversampler = oversampler
+        framesSinceReset += count
         self.drive = drive
         self.mix = mix
     }
