@@ -39,6 +39,17 @@ struct HalfbandOversampler {
         @inlinable @inline(__always)
         mutating func process(_ input: SIMD4<Float>) -> SIMD4<Float> {
             var x = input
+            #if MIXDOWN_FMA
+            // Fused: the recurrence on each section's last output is one instruction.
+            var y = x1.0.addingProduct(a.0, x).addingProduct(-a.0, y1.0)
+            x1.0 = x; y1.0 = y; x = y
+            y = x1.1.addingProduct(a.1, x).addingProduct(-a.1, y1.1)
+            x1.1 = x; y1.1 = y; x = y
+            y = x1.2.addingProduct(a.2, x).addingProduct(-a.2, y1.2)
+            x1.2 = x; y1.2 = y; x = y
+            y = x1.3.addingProduct(a.3, x).addingProduct(-a.3, y1.3)
+            x1.3 = x; y1.3 = y
+            #else
             var y = (x1.0 + a.0 * x) - a.0 * y1.0
             x1.0 = x; y1.0 = y; x = y
             y = (x1.1 + a.1 * x) - a.1 * y1.1
@@ -47,6 +58,7 @@ struct HalfbandOversampler {
             x1.2 = x; y1.2 = y; x = y
             y = (x1.3 + a.3 * x) - a.3 * y1.3
             x1.3 = x; y1.3 = y
+            #endif
             return y
         }
 
