@@ -38,7 +38,7 @@ struct StereoBiquad {
     }
 
     /// How often (in frames since reset) filter states are flushed of denormals.
-    @usableFromInline static let flushInterval = 32
+    @usableFromInline static let flushInterval = 128
 
     /// Sets states too small to matter (|s| < 1e-30) to zero: a decaying tail must not sink
     /// into denormals, 100× slower on x86. Called at fixed positions since reset, never at
