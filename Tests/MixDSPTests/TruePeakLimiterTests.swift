@@ -120,4 +120,23 @@ struct TruePeakLimiterTests {
         #expect(out[..<latency].allSatisfy { $0 == 0 })
         #expect(limiter.lastGainReduction.maxDB == 0)
     }
+
+    @Test("at rest the limiter passes blocks straight through, leaving the state the gain curve would: the same bits in any block size")
+    func atRestEqualsGainCurve() throws {
+        // Quiet, a hot burst, its release, quiet again, another burst: blocks of every kind.
+        let quiet = SignalGenerator.sine(frequencyHz: 330, sampleRate: Self.rate, frameCount: 9_600, amplitude: 0.3)
+        let hot = SignalGenerator.sine(frequencyHz: 2_000, sampleRate: Self.rate, frameCount: 2_400, amplitude: 2)
+        let input = quiet + hot + quiet + quiet + hot.prefix(700) + quiet
+        var outputs: [[Float]] = []
+        for blockFrameCount in [1, 7, 64, 512, 4096] {
+            let limiter = try TruePeakLimiter(.init(ceilingDBTP: -1, lookaheadMs: 1.5, releaseMs: 20))
+            limiter.prepare(ProcessSpec(sampleRate: Self.rate, maxFrameCount: 4096))
+            outputs.append(run(limiter, left: input, right: input.map { -$0 }, blockFrameCount: blockFrameCount).0)
+        }
+        for output in outputs.dropFirst() { #expect(output == outputs[0]) }
+        // The quiet stretch long after the first burst passes at unity gain.
+        let start = 9_600 + 2_400 + 9_000
+        let fit = SineFit(outputs[0][start..<(start + 4_800)], frequencyHz: 330, sampleRate: Self.rate)
+        #expect(abs(20 * log10(fit.amplitude / 0.3)) < 0.001)
+    }
 }

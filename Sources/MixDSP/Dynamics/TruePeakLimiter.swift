@@ -158,6 +158,16 @@ public final class TruePeakLimiter: AudioProcessor {
         bandLimit.process(AudioBlock(left: left, right: right, frameCount: count))
         detectors.0.detect(count: count, into: peaks, combine: false)
         detectors.1.detect(count: count, into: peaks, combine: true)
+        if isAtRest(averageRing: averageRing, minimumValues: minimumValues), highestPeak(count: count) <= ceiling {
+            // Nothing to limit and nothing still releasing: the gain curve would stay at
+            // exactly 1 on every sample, so only the delay line moves (the state ends as the
+            // sample-by-sample path leaves it, so the output does not depend on block sizes).
+            passThrough(block, delayRing: delayRing, minimumValues: minimumValues, minimumTimes: minimumTimes)
+            detectors.0.finish(count: count)
+            detectors.1.finish(count: count)
+            lastGainReduction = GainReductionReadout()
+            return
+        }
         // 3. The gain curve, sample by sample (the one serial part), and the delayed output.
         for i in 0..<count {
             let input = SIMD2(left[i], right[i])
@@ -222,5 +232,59 @@ public final class TruePeakLimiter: AudioProcessor {
         detectors.1.finish(count: count)
         lastGainReduction = GainReductionReadout(
             maxDB: maxReduction, meanDB: block.frameCount > 0 ? sumReduction / Float(block.frameCount) : 0)
+    }
+
+    // MARK: At rest
+
+    /// True when the held gain, the running minimum and the whole moving-average window are
+    /// exactly 1: no reduction is pending or releasing.
+    private func isAtRest(averageRing: UnsafeMutablePointer<Float>, minimumValues: UnsafeMutablePointer<Float>) -> Bool {
+        guard heldGain == 1, dequeCount == 0 || minimumValues[dequeHead] == 1 else { return false }
+        for index in 0..<lookaheadFrames where averageRing[index] != 1 { return false }
+        return true
+    }
+
+    /// The block's highest true peak (the detectors' output in `peaks`).
+    private func highestPeak(count: Int) -> Float {
+        guard let peaks else { return .infinity }
+        var highest = SIMD8<Float>.zero
+        var i = 0
+        while i + 8 <= count {
+            highest = pointwiseMax(highest, UnsafeRawPointer(peaks + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        var result = highest.max()
+        while i < count {
+            result = max(result, peaks[i])
+            i += 1
+        }
+        return result
+    }
+
+    /// The at-rest block: the delayed audio at unity gain, and the state the gain curve would
+    /// have left (a running minimum of one entry, 1, stamped with the block's last frame).
+    private func passThrough(
+        _ block: AudioBlock, delayRing: UnsafeMutablePointer<SIMD2<Float>>,
+        minimumValues: UnsafeMutablePointer<Float>, minimumTimes: UnsafeMutablePointer<Int>
+    ) {
+        let count = block.frameCount
+        let delayLength = latencyFrames + 1
+        let stereo = block.channelCount == 2
+        guard let detectors else { return }
+        let (left, right) = (detectors.0.blockStart, detectors.1.blockStart)
+        var index = delayIndex
+        for i in 0..<count {
+            delayRing[index] = SIMD2(left[i], right[i])
+            index = index + 1 == delayLength ? 0 : index + 1
+            let output = delayRing[index]
+            block.left[i] = output.x
+            if stereo { block.right[i] = output.y }
+        }
+        delayIndex = index
+        minimumValues[dequeHead] = 1
+        minimumTimes[dequeHead] = time + count - 1
+        dequeCount = 1
+        averageIndex = (averageIndex + count) % lookaheadFrames
+        time += count
     }
 }
