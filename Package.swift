@@ -41,6 +41,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: C libraries from Debian, through pkg-config
@@ -59,6 +60,10 @@ let package = Package(
             resources: [.copy("Resources/role_presets.json"), .copy("Resources/mix_recipes.json")],
             swiftSettings: audioSwiftSettings
         ),
+        // Jobs: the state machine (no I/O) and the SQLite store (GRDB) the service runs on.
+        .target(
+            name: "MixJobs", dependencies: ["MixEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "mixdown",
             dependencies: ["MixEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -85,6 +90,7 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "MixJobsTests", dependencies: ["MixJobs", "MixEngine", "MixTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MixdownCLITests", dependencies: ["MixTesting"], exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
