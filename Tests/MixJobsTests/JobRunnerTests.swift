@@ -1,0 +1,140 @@
+import Foundation
+import MixEngine
+import MixJobs
+import MixTesting
+import Synchronization
+import Testing
+
+@Suite("job runner: real mixes on a bounded pool")
+struct JobRunnerTests {
+    /// A 6 s session: a voice-like tone and a noise bed.
+    static let session: TemporaryDirectory = {
+        let folder = try! TemporaryDirectory()
+        let frames = 48_000 * 6
+        let tone = SignalGenerator.sine(frequencyHz: 220, sampleRate: 48_000, frameCount: frames, amplitude: 0.3)
+        let bed = SignalGenerator.noise(frameCount: frames, amplitude: 0.2, seed: 9)
+        try! AudioFixture.write([tone], to: folder.file("Lead Vox.wav"), type: .wav(bits: 24), sampleRate: 48_000)
+        try! AudioFixture.write([bed, bed], to: folder.file("Beat.wav"), type: .wav(bits: 16), sampleRate: 48_000)
+        return folder
+    }()
+
+    /// Counts renders running at once.
+    final class Gauge: Sendable {
+        private let counts = Mutex((now: 0, most: 0))
+        func enter() { counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+        func leave() { counts.withLock { $0.now -= 1 } }
+        var most: Int { counts.withLock { $0.most } }
+    }
+
+    /// The real work: mix the session into `output/<job id>.wav`.
+    static func mixWork(output: URL, gauge: Gauge? = nil) -> JobRunner.Work {
+        { job, context in
+            gauge?.enter()
+            defer { gauge?.leave() }
+            let inspection = try Self.inspectSync(Self.session.url)
+            _ = try MixRenderer(options: try MixOptions.standard()).render(
+                inspection, to: .init(mixURL: output.appendingPathComponent("\(job.id).wav")),
+                progress: context.report, isCancelled: context.isCancelled)
+        }
+    }
+
+    static func inspectSync(_ folder: URL) throws -> SessionInspection {
+        let result = Mutex<Result<SessionInspection, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            let outcome: Result<SessionInspection, any Error>
+            do {
+                outcome = .success(try await SessionInspector(concurrency: 1).inspect(folder: folder))
+            } catch {
+                outcome = .failure(error)
+            }
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        return try result.withLock { $0! }.get()
+    }
+
+    static func store(jobs: [String]) throws -> (TemporaryDirectory, MixStore) {
+        let folder = try TemporaryDirectory()
+        let store = try MixStore(directory: folder.url.appendingPathComponent("data"))
+        let t0 = Date()
+        try store.insert(SessionRecord(id: "s", tokenHash: "h", createdAt: t0))
+        for (index, id) in jobs.enumerated() {
+            try store.insert(JobRecord(id: id, sessionID: "s", optionsJSON: "{}", createdAt: t0 + Double(index)))
+        }
+        return (folder, store)
+    }
+
+    @Test("five jobs on two workers: never more than two at once, each complete with its whole timeline")
+    func bounded() async throws {
+        let ids = (1...5).map { "job\($0)" }
+        let (folder, store) = try Self.store(jobs: ids)
+        let gauge = Gauge()
+        let runner = JobRunner(store: store, workerCount: 2, work: Self.mixWork(output: folder.url, gauge: gauge))
+        try await runner.start()
+        await runner.drain()
+        #expect(gauge.most == 2)
+        for id in ids {
+            let job = try #require(try store.job(id: id))
+            #expect(job.state == .complete && job.progress == 100, "\(id): \(job.state) \(job.error ?? "")")
+            #expect(try store.timeline(jobID: id).map(\.state)
+                == [.queued, .loading, .processingTracks, .mixing, .mastering, .exporting, .complete])
+            #expect(FileManager.default.fileExists(atPath: folder.file("\(id).wav").path))
+        }
+    }
+
+    @Test("cancelling a running job stops its render: cancelled, nothing written")
+    func cancelRunning() async throws {
+        let (folder, store) = try Self.store(jobs: ["slow"])
+        // Each block of the render waits a little, so the cancel lands mid-render.
+        let work: JobRunner.Work = { job, context in
+            let slowed = JobRunner.JobContext(report: context.report, isCancelled: {
+                Thread.sleep(forTimeInterval: 0.002)
+                return context.isCancelled()
+            })
+            try Self.mixWork(output: folder.url)(job, slowed)
+        }
+        let runner = JobRunner(store: store, workerCount: 1, work: work)
+        await runner.submit("slow")
+        while try store.job(id: "slow")?.state == .queued || store.job(id: "slow")?.state == .loading {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let started = Date()
+        try await runner.cancel("slow")
+        await runner.drain()
+        #expect(Date().timeIntervalSince(started) < 2, "the render stopped promptly")
+        #expect(try store.job(id: "slow")?.state == .cancelled)
+        #expect(try store.timeline(jobID: "slow").last?.state == .cancelled)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("slow.wav").path))
+        await #expect(throws: JobTransitionError.self) { try await runner.cancel("slow") }
+    }
+
+    @Test("a render that fails fails its job with the reason; the next job still runs")
+    func failure() async throws {
+        let (folder, store) = try Self.store(jobs: ["bad", "good"])
+        let mix = Self.mixWork(output: folder.url)
+        let runner = JobRunner(store: store, workerCount: 1) { job, context in
+            if job.id == "bad" { throw MixError.nothingToMix("every stem is muted") }
+            try mix(job, context)
+        }
+        try await runner.start()
+        await runner.drain()
+        #expect(try store.job(id: "bad")?.state == .failed)
+        #expect(try store.job(id: "bad")?.error == "nothing to mix: every stem is muted")
+        #expect(try store.job(id: "good")?.state == .complete)
+    }
+
+    @Test("start-up after a crash: the job left running fails saying why; the queued one runs")
+    func recovery() async throws {
+        let (folder, store) = try Self.store(jobs: ["crashed", "waiting"])
+        _ = try store.apply(.start, toJob: "crashed")
+        _ = try store.apply(.stage(.mastering, fraction: 0.6), toJob: "crashed")
+        let runner = JobRunner(store: store, workerCount: 2, work: Self.mixWork(output: folder.url))
+        #expect(try await runner.start() == ["crashed"])
+        await runner.drain()
+        #expect(try store.job(id: "crashed")?.state == .failed)
+        #expect(try store.job(id: "crashed")?.error?.contains("the service stopped while this job was mastering") == true)
+        #expect(try store.job(id: "waiting")?.state == .complete)
+    }
+}
