@@ -42,6 +42,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: C libraries from Debian, through pkg-config
@@ -64,9 +69,20 @@ let package = Package(
         .target(
             name: "MixJobs", dependencies: ["MixEngine", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
+        // The service: Hummingbird routes over the engine and the job store.
+        .target(
+            name: "MixServer",
+            dependencies: [
+                "MixEngine", "MixJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "mixdown",
-            dependencies: ["MixEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MixEngine", "MixServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         // Benchmarks (scripts/bench): ns per frame and × realtime of each processor and chain.
@@ -90,6 +106,15 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "MixServerTests",
+            dependencies: [
+                "MixServer", "MixJobs", "MixEngine", "MixAnalysis", "MixTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "MixJobsTests", dependencies: ["MixJobs", "MixEngine", "MixTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MixdownCLITests", dependencies: ["MixTesting"], exclude: ["Golden"], swiftSettings: swiftSettings),

@@ -7,6 +7,6 @@ struct Mixdown: AsyncParsableCommand {
         commandName: "mixdown",
         abstract: "Turns a folder of stems into a finished, mastered stereo mix.",
         version: "0.1.0",
-        subcommands: [MixCommand.self, InspectCommand.self, FramesCommand.self, DemoCommand.self]
+        subcommands: [MixCommand.self, InspectCommand.self, FramesCommand.self, ServeCommand.self, DemoCommand.self]
     )
 }

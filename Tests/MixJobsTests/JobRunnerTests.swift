@@ -87,23 +87,35 @@ struct JobRunnerTests {
     @Test("cancelling a running job stops its render: cancelled, nothing written")
     func cancelRunning() async throws {
         let (folder, store) = try Self.store(jobs: ["slow"])
-        // Each block of the render waits a little, so the cancel lands mid-render.
+        // The render pauses at its first report from the track pass until the cancel is sent,
+        // so the cancel lands mid-render however loaded the machine is.
+        let cancelSent = DispatchSemaphore(value: 0)
+        let paused = Mutex(false)
+        let stoppedAt = Mutex<Date?>(nil)
         let work: JobRunner.Work = { job, context in
-            let slowed = JobRunner.JobContext(report: context.report, isCancelled: {
-                Thread.sleep(forTimeInterval: 0.002)
-                return context.isCancelled()
-            })
-            try Self.mixWork(output: folder.url)(job, slowed)
+            // When the render itself returns (on its own thread, whatever the test pool is doing).
+            defer { stoppedAt.withLock { $0 = Date() } }
+            let pausing = JobRunner.JobContext(
+                report: { progress in
+                    context.report(progress)
+                    let first = progress.stage == .processingTracks && paused.withLock { done in
+                        defer { done = true }
+                        return !done
+                    }
+                    if first { cancelSent.wait() }
+                },
+                isCancelled: context.isCancelled)
+            try Self.mixWork(output: folder.url)(job, pausing)
         }
         let runner = JobRunner(store: store, workerCount: 1, work: work)
         await runner.submit("slow")
-        while try store.job(id: "slow")?.state == .queued || store.job(id: "slow")?.state == .loading {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        let started = Date()
+        while !paused.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
         try await runner.cancel("slow")
+        let started = Date()
+        cancelSent.signal()
         await runner.drain()
-        #expect(Date().timeIntervalSince(started) < 2, "the render stopped promptly")
+        let stopped = try #require(stoppedAt.withLock { $0 })
+        #expect(stopped.timeIntervalSince(started) < 2, "the render stopped at its next block")
         #expect(try store.job(id: "slow")?.state == .cancelled)
         #expect(try store.timeline(jobID: "slow").last?.state == .cancelled)
         #expect(!FileManager.default.fileExists(atPath: folder.file("slow.wav").path))

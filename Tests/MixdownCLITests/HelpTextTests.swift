@@ -9,7 +9,7 @@ import Testing
 struct HelpTextTests {
     static let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixdownCLITests/Golden")
 
-    @Test("help matches its golden file", arguments: ["mixdown", "mix", "inspect", "frames", "demo"])
+    @Test("help matches its golden file", arguments: ["mixdown", "mix", "inspect", "frames", "serve", "demo"])
     func help(command: String) throws {
         let arguments = command == "mixdown" ? ["--help"] : [command, "--help"]
         let result = try ProcessRunner.run(CLITests.binary, arguments, environment: ["COLUMNS": "100"])

@@ -209,6 +209,8 @@ public struct MixRenderer: Sendable {
             mastering = start
         }
         guard let kept else { throw MixError.io("the master produced no file") }
+        // A cancel during the last pass or its check still wins: nothing is put in place.
+        if isCancelled() { throw MixError.cancelled }
         report(MixProgress(stage: .exporting, fraction: 0.98))
 
         // The summary first, then the frames and the mix: a failure leaves no new mix beside

@@ -1,6 +1,6 @@
 /// What a stem's audio looks like to the role guesser: how much of its energy sits in the
 /// sub-bass and in the top octave, how much of the time it plays, and its pitch over time.
-public struct ContentFeatures: Sendable, Equatable {
+public struct ContentFeatures: Sendable, Equatable, Codable {
     /// Share of the energy below 150 Hz (kick and 808 put a beat far above any voice).
     public var lowBandShare: Double
     /// Share of the energy above 7 kHz (hats, cymbals, air).

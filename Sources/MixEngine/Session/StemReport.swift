@@ -30,7 +30,7 @@ public struct StemReport: Sendable {
         fileName: String, format: AudioFormat? = nil, sampleRate: Int? = nil, channelCount: Int? = nil,
         frameCount: Int64? = nil, peakDBFS: Double? = nil, loudnessLUFS: Double? = nil,
         role: RoleAssignment = RoleAssignment(.other, source: .content), rejection: InputRejection? = nil,
-        notes: [String] = [], contentFeatures: ContentFeatures? = nil
+        notes: [String] = [], contentFeatures: ContentFeatures? = nil, url: URL? = nil
     ) {
         self.fileName = fileName
         self.format = format
@@ -43,6 +43,7 @@ public struct StemReport: Sendable {
         self.rejection = rejection
         self.notes = notes
         self.contentFeatures = contentFeatures
+        self.url = url
     }
 
     /// Whether the file can be mixed.

@@ -52,7 +52,62 @@ public final class MixStore: Sendable {
                 table.primaryKey(["job_id", "seq"])
             }
         }
+        migrator.registerMigration("v2: stems") { db in
+            try db.create(table: StemRecord.databaseTableName) { table in
+                table.primaryKey("id", .text)
+                table.column("session_id", .text).notNull().indexed()
+                    .references(SessionRecord.databaseTableName, onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("role", .text).notNull()
+                table.column("role_source", .text).notNull()
+                table.column("format", .text).notNull()
+                table.column("sample_rate", .integer).notNull()
+                table.column("channels", .integer).notNull()
+                table.column("frame_count", .integer).notNull()
+                table.column("peak_dbfs", .double)
+                table.column("loudness_lufs", .double)
+                table.column("gain_db", .double).notNull()
+                table.column("muted", .boolean).notNull()
+                table.column("features_json", .text)
+                table.column("created_at", .datetime).notNull()
+                table.uniqueKey(["session_id", "name"])
+            }
+        }
         return migrator
+    }
+
+    // MARK: Stems
+
+    public func insert(_ stem: StemRecord) throws {
+        try pool.write { db in try stem.insert(db) }
+    }
+
+    /// The session's stems, in upload order.
+    public func stems(sessionID: String) throws -> [StemRecord] {
+        try pool.read { db in
+            try StemRecord.filter(Column("session_id") == sessionID).order(Column("created_at"), Column("id")).fetchAll(db)
+        }
+    }
+
+    public func stem(id: String, sessionID: String) throws -> StemRecord? {
+        try pool.read { db in
+            try StemRecord.filter(Column("id") == id && Column("session_id") == sessionID).fetchOne(db)
+        }
+    }
+
+    /// Saves changed stems (all in one transaction).
+    public func update(_ stems: [StemRecord]) throws {
+        try pool.write { db in
+            for stem in stems { try stem.update(db) }
+        }
+    }
+
+    /// Removes a stem's row; true when there was one.
+    @discardableResult
+    public func deleteStem(id: String, sessionID: String) throws -> Bool {
+        try pool.write { db in
+            try StemRecord.filter(Column("id") == id && Column("session_id") == sessionID).deleteAll(db) > 0
+        }
     }
 
     // MARK: Sessions
