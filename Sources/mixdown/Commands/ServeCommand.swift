@@ -39,7 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let workers { configuration.workers = workers }
         let host = self.host
         try await runServer(configuration) { port in
-            print("Mixdown is listening on http://\(host):\(port)  (data: \(dataURL.path); Ctrl-C stops it)")
+            // Written at once, unbuffered: a supervisor or a pipe waits for this line to learn the port.
+            let line = "Mixdown is listening on http://\(host):\(port)  (data: \(dataURL.path); Ctrl-C stops it)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
         }
     }
 }
