@@ -13,7 +13,6 @@ final class FrameFileWriter: @unchecked Sendable {
     private let handle: FileHandle
     private let chunk: UnsafeMutableRawPointer
     private var chunkCount = 0
-    private(set) var framesWritten = 0
     // Touched only on `queue` (and after it drains).
     private var offset: UInt64 = 0
     private var chunkOffsets: [UInt64] = []
@@ -54,7 +53,6 @@ final class FrameFileWriter: @unchecked Sendable {
     func append(_ record: UnsafeRawPointer) throws {
         (chunk + chunkCount * layout.recordBytes).copyMemory(from: record, byteCount: layout.recordBytes)
         chunkCount += 1
-        framesWritten += 1
         if chunkCount == header.framesPerChunk { try flushChunk() }
     }
 

@@ -64,9 +64,6 @@ public actor JobRunner {
         return job
     }
 
-    /// Jobs rendering now.
-    public var runningJobIDs: Set<String> { Set(running.keys) }
-
     /// Waits until nothing is running or waiting (for tests and shutdown).
     public func drain() async {
         while let task = tasks.values.first {
