@@ -9,11 +9,7 @@ import Testing
 /// The real binary, killed mid-job and started again on the same data folder.
 @Suite("crash recovery (the mixdown binary, killed)")
 struct CrashRecoveryTests {
-    static let binary: String = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mixdown")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside.path }
-        return Corpus.repositoryRoot.appendingPathComponent(".build/debug/mixdown").path
-    }()
+    static let binary = ProcessRunner.mixdownBinary
 
     /// Starts `mixdown serve` on a free port; returns the process and its base URL.
     static func startServer(data: URL) throws -> (Process, URL) {

@@ -7,11 +7,7 @@ import Testing
 @Suite("mixdown command line")
 struct CLITests {
     /// The binary built beside this test bundle (`swift build --build-tests` builds both).
-    static let binary: String = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mixdown")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside.path }
-        return Corpus.repositoryRoot.appendingPathComponent(".build/debug/mixdown").path
-    }()
+    static let binary = ProcessRunner.mixdownBinary
 
     static func run(_ arguments: String...) throws -> ProcessRunner.Result {
         try ProcessRunner.run(binary, arguments)

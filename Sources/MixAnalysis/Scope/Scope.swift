@@ -75,16 +75,32 @@ public final class Scope {
 
     /// The snapshot of the frames since the last one, then starts a new period.
     public func snapshot() -> ScopeSnapshot {
+        var waveform = [Float](repeating: 0, count: Self.pointCount)
+        var goniometer = [Float](repeating: 0, count: 2 * Self.pointCount)
+        let correlation = waveform.withUnsafeMutableBufferPointer { waveform in
+            goniometer.withUnsafeMutableBufferPointer { snapshot(waveform: waveform, goniometer: $0) }
+        }
+        return ScopeSnapshot(waveform: waveform, correlation: correlation, goniometer: goniometer)
+    }
+
+    /// The snapshot written into the caller's buffers (512 and 1024 floats: no allocation, for
+    /// the render loop); returns the correlation, then starts a new period.
+    public func snapshot(waveform: UnsafeMutableBufferPointer<Float>, goniometer: UnsafeMutableBufferPointer<Float>) -> Float {
+        precondition(waveform.count >= Self.pointCount && goniometer.count >= 2 * Self.pointCount)
+        defer {
+            sumLR = 0
+            sumLL = 0
+            sumRR = 0
+            filled = 0
+        }
         guard filled > 0 else {
             // Nothing new since the last snapshot: a flat line, not the last frame repeated.
-            return ScopeSnapshot(
-                waveform: [Float](repeating: 0, count: Self.pointCount), correlation: 0,
-                goniometer: [Float](repeating: 0, count: 2 * Self.pointCount))
+            waveform.update(repeating: 0)
+            goniometer.update(repeating: 0)
+            return 0
         }
         let count = filled
         let start = (writeIndex - count + capacity) % capacity
-        var waveform = [Float](repeating: 0, count: Self.pointCount)
-        var goniometer = [Float](repeating: 0, count: 2 * Self.pointCount)
         left.withUnsafeBufferPointer { left in
             right.withUnsafeBufferPointer { right in
                 for point in 0..<Self.pointCount {
@@ -107,11 +123,6 @@ public final class Scope {
                 }
             }
         }
-        let result = ScopeSnapshot(waveform: waveform, correlation: correlation, goniometer: goniometer)
-        sumLR = 0
-        sumLL = 0
-        sumRR = 0
-        filled = 0
-        return result
+        return correlation
     }
 }

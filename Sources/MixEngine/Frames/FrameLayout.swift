@@ -96,18 +96,46 @@ struct FrameRecordWriter {
 
     /// A scope snapshot at `offset`.
     func scope(_ snapshot: ScopeSnapshot, at offset: Int) {
-        int16(FrameQuantizer.correlationBits(snapshot.correlation), at: offset)
-        for (index, value) in snapshot.waveform.enumerated() {
-            bytes.storeBytes(of: FrameQuantizer.scopeByte(value), toByteOffset: offset + 2 + index, as: Int8.self)
+        snapshot.waveform.withUnsafeBufferPointer { waveform in
+            snapshot.goniometer.withUnsafeBufferPointer {
+                scope(waveform: waveform, goniometer: $0, correlation: snapshot.correlation, at: offset)
+            }
+        }
+    }
+
+    /// A scope's points (512 waveform values, 512 interleaved mid/side pairs) at `offset`.
+    func scope(waveform: UnsafeBufferPointer<Float>, goniometer: UnsafeBufferPointer<Float>, correlation: Float, at offset: Int) {
+        int16(FrameQuantizer.correlationBits(correlation), at: offset)
+        let points = FrameLayout.scopePointCount
+        for point in 0..<points {
+            bytes.storeBytes(of: FrameQuantizer.scopeByte(waveform[point]), toByteOffset: offset + 2 + point, as: Int8.self)
         }
         // The scope gives interleaved (L ± R)/√2 pairs; stored planar (all mids, then all sides,
         // which compress better) as (L ± R)/2 so a full-scale point fits a byte.
-        let points = FrameLayout.scopePointCount
         for point in 0..<points {
-            let mid = FrameQuantizer.scopeByte(snapshot.goniometer[2 * point] * 0.70710678)
-            let side = FrameQuantizer.scopeByte(snapshot.goniometer[2 * point + 1] * 0.70710678)
+            let mid = FrameQuantizer.scopeByte(goniometer[2 * point] * 0.70710678)
+            let side = FrameQuantizer.scopeByte(goniometer[2 * point + 1] * 0.70710678)
             bytes.storeBytes(of: mid, toByteOffset: offset + 2 + points + point, as: Int8.self)
             bytes.storeBytes(of: side, toByteOffset: offset + 2 + 2 * points + point, as: Int8.self)
         }
+    }
+
+    /// The newest snapshot of `scope` at `offset`, through `scratch` (no allocation).
+    func scope(_ scope: Scope, scratch: ScopeScratch, at offset: Int) {
+        let correlation = scope.snapshot(waveform: scratch.waveform, goniometer: scratch.goniometer)
+        self.scope(
+            waveform: UnsafeBufferPointer(scratch.waveform), goniometer: UnsafeBufferPointer(scratch.goniometer),
+            correlation: correlation, at: offset)
+    }
+}
+
+/// Buffers a scope snapshot is taken into, allocated once per render stage.
+final class ScopeScratch {
+    let waveform = UnsafeMutableBufferPointer<Float>.allocate(capacity: Scope.pointCount)
+    let goniometer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * Scope.pointCount)
+
+    deinit {
+        waveform.deallocate()
+        goniometer.deallocate()
     }
 }

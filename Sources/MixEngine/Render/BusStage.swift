@@ -20,6 +20,7 @@ final class BusStage: @unchecked Sendable {
     private let bands: UnsafeMutablePointer<Float>
     private let spectrum: SpectrumAnalyzer
     private let scope: Scope
+    private let scopeScratch = ScopeScratch()
     private let loudness: GatedLoudnessMeter
     private var busGR = GainReductionStatistics()
     private var spectrumPowerSum = [Double](repeating: 0, count: FrameLayout.bandCount)
@@ -99,7 +100,7 @@ final class BusStage: @unchecked Sendable {
             record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodGR)), at: layout.masterOffset)
             // The master's levels come in the final pass; until then they read "none", not 0 dB.
             for field in 2...6 { record.int16(FrameQuantizer.none, at: layout.masterOffset + 2 * field) }
-            record.scope(scope.snapshot(), at: layout.scopeOffset(0))
+            record.scope(scope, scratch: scopeScratch, at: layout.scopeOffset(0))
             periodStart = periodEnd
         }
         let chunkFrames = periodStart

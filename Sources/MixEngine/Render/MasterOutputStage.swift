@@ -12,6 +12,7 @@ final class MasterOutputStage: @unchecked Sendable {
     private let spectrum: SpectrumAnalyzer
     private let postScope: Scope
     private let finalScope: Scope
+    private let scopeScratch = ScopeScratch()
     private let loudness: GatedLoudnessMeter
     private let truePeak: TruePeakMeter
     private let interleaved: UnsafeMutablePointer<Float>
@@ -111,8 +112,8 @@ final class MasterOutputStage: @unchecked Sendable {
         writer.int16(FrameQuantizer.centiDB(framePeak > 0 ? Decibels.fromAmplitude(Double(framePeak)) : nil), at: m + 8)
         writer.int16(FrameQuantizer.centiDB(loudness.momentaryLUFS), at: m + 10)
         writer.int16(FrameQuantizer.centiDB(loudness.shortTermLUFS), at: m + 12)
-        writer.scope(postScope.snapshot(), at: layout.scopeOffset(1))
-        writer.scope(finalScope.snapshot(), at: layout.scopeOffset(2))
+        writer.scope(postScope, scratch: scopeScratch, at: layout.scopeOffset(1))
+        writer.scope(finalScope, scratch: scopeScratch, at: layout.scopeOffset(2))
         try output.frames.append(record)
         output.publish?(slot.frame, record)
     }
