@@ -18,9 +18,9 @@ enum ServerTest {
         return ByteBuffer(bytes: try Data(contentsOf: url))
     }
 
-    /// A 4 s lead (a tone with an envelope) and a beat (noise and a kick).
-    static func stems() throws -> [(name: String, body: ByteBuffer)] {
-        let frames = 48_000 * 4
+    /// A lead (a tone with an envelope) and a beat (noise and a kick), 4 s unless asked.
+    static func stems(seconds: Int = 4) throws -> [(name: String, body: ByteBuffer)] {
+        let frames = 48_000 * seconds
         let lead = (0..<frames).map { i -> Float in
             let t = Double(i) / 48_000
             return Float((0.5 + 0.5 * sin(2 * Double.pi * 1.5 * t)) * 0.3 * sin(2 * Double.pi * 220 * t))
@@ -52,6 +52,26 @@ enum ServerTest {
         #expect(response.status == .created)
         let body = try json(response)
         return (body["session_id"] as! String, body["token"] as! String)
+    }
+
+    /// Creates a session and uploads the synthesized stems to it; returns its id and token.
+    static func sessionWithStems(_ client: some TestClientProtocol, seconds: Int = 4) async throws -> (id: String, token: String) {
+        let (session, token) = try await createSession(client)
+        for stem in try stems(seconds: seconds) {
+            let name = stem.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let response = try await client.execute(
+                uri: "/api/sessions/\(session)/stems?name=\(name)", method: .put, headers: bearer(token), body: stem.body)
+            #expect(response.status == .created)
+        }
+        return (session, token)
+    }
+
+    /// Starts a mix job; returns its id.
+    static func startJob(_ client: some TestClientProtocol, session: String, token: String, body: String = "{}") async throws -> String {
+        let response = try await client.execute(
+            uri: "/api/sessions/\(session)/jobs", method: .post, headers: bearer(token), body: ByteBuffer(string: body))
+        #expect(response.status == .accepted)
+        return try json(response)["job_id"] as! String
     }
 
     /// Polls a job until it ends; returns its final status.

@@ -3,7 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import MixAnalysis
 import MixEngine
-import MixServer
+@testable import MixServer
 import MixTesting
 import NIOCore
 import Testing
@@ -110,18 +110,15 @@ struct ServiceFlowTests {
         }
     }
 
-    /// Every route of a session, its jobs and its files.
-    static let protectedRoutes: [(String, String)] = [
-        ("GET", "/api/sessions/{s}"), ("PUT", "/api/sessions/{s}/stems?name=a.wav"), ("GET", "/api/sessions/{s}/stems"),
-        ("PATCH", "/api/sessions/{s}/stems/{stem}"), ("DELETE", "/api/sessions/{s}/stems/{stem}"),
-        ("POST", "/api/sessions/{s}/jobs"), ("GET", "/api/jobs/{j}"), ("GET", "/api/jobs/{j}/timeline"),
-        ("POST", "/api/jobs/{j}/cancel"), ("GET", "/api/jobs/{j}/mix"), ("GET", "/api/jobs/{j}/frames"),
-        ("GET", "/api/jobs/{j}/summary"),
-    ]
+    /// The routes anyone may call; every other route of the routers belongs to a session.
+    static let publicRoutes: Set<String> = ["GET /", "GET /health", "GET /metrics", "GET /openapi.json", "POST /api/sessions"]
 
-    @Test("tokens on every route: none is 401, another session's is 404, the right one gets through")
+    @Test("tokens on every route the routers have: none is 401, another session's is 404, the right one gets through")
     func tokens() async throws {
         let folder = try TemporaryDirectory()
+        let routes = try await RouteDocumentTests.catalogRoutes(try TemporaryDirectory())
+            .filter { !Self.publicRoutes.contains($0.description) }.sorted { $0.description < $1.description }
+        #expect(routes.count >= 13)
         let app = try await buildApplication(ServerTest.configuration(folder))
         try await app.test(.live) { client in
             let (session, token) = try await ServerTest.createSession(client)
@@ -133,14 +130,16 @@ struct ServiceFlowTests {
             let job = try ServerTest.json(try await client.execute(
                 uri: "/api/sessions/\(session)/jobs", method: .post, headers: ServerTest.bearer(token)))
             let jobID = job["job_id"] as! String
-            for (method, template) in Self.protectedRoutes {
-                let uri = template.replacingOccurrences(of: "{s}", with: session).replacingOccurrences(of: "{stem}", with: stemID)
-                    .replacingOccurrences(of: "{j}", with: jobID)
-                let verb = HTTPRequest.Method(rawValue: method)!
+            for route in routes {
+                var uri = route.path.replacingOccurrences(of: "{session_id}", with: session)
+                    .replacingOccurrences(of: "{stem_id}", with: stemID).replacingOccurrences(of: "{job_id}", with: jobID)
+                #expect(!uri.contains("{"), "\(route): a path parameter the test does not know")
+                if route.method == "PUT" { uri += "?name=a.wav" }
+                let verb = HTTPRequest.Method(rawValue: route.method)!
                 let none = try await client.execute(uri: uri, method: verb, body: ByteBuffer(string: "{}"))
-                #expect(none.status == .unauthorized, "\(method) \(template) without a token: \(none.status)")
+                #expect(none.status == .unauthorized, "\(route) without a token: \(none.status)")
                 let other = try await client.execute(uri: uri, method: verb, headers: ServerTest.bearer(otherToken), body: ByteBuffer(string: "{}"))
-                #expect(other.status == .notFound, "\(method) \(template) with another session's token: \(other.status)")
+                #expect(other.status == .notFound, "\(route) with another session's token: \(other.status)")
             }
             #expect(try await client.execute(uri: "/api/jobs/\(jobID)?token=\(token)", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/health", method: .get).status == .ok)

@@ -98,6 +98,7 @@ public struct MixRenderer: Sendable {
         let records = try Spool(directory: workDirectory, name: "meters")
         let publish = frames.map { stream in
             { @Sendable (index: Int, record: UnsafeRawPointer, complete: Bool) in
+                guard stream.wantsFrame(isLast: complete && index == header.frameCount - 1) else { return }
                 stream.publish(MeterFrame(record: record, index: index, header: header, isComplete: complete))
             }
         }

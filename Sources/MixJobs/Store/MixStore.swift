@@ -185,6 +185,16 @@ public final class MixStore: Sendable {
         return running.map(\.id)
     }
 
+    /// How many jobs are in each state (every state listed, zero included).
+    public func jobCounts() throws -> [JobState: Int] {
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") }
+        var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+        for row in rows {
+            if let state = JobState(rawValue: row["state"]) { counts[state] = row["n"] }
+        }
+        return counts
+    }
+
     /// Queued jobs, oldest first (what a worker pool takes at start-up).
     public func queuedJobs() throws -> [JobRecord] {
         try pool.read { db in

@@ -27,13 +27,20 @@ public actor JobRunner {
     private let store: MixStore
     private let workerCount: Int
     private let work: Work
+    private let onChange: @Sendable (String) -> Void
     private var waiting: [String] = []
     private var running: [String: CancellationFlag] = [:]
     private var tasks: [String: Task<Void, Never>] = [:]
 
-    public init(store: MixStore, workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, work: @escaping Work) {
+    /// `onChange` is called with a job's id after each change to it is stored (its state, its
+    /// progress), from any thread; the service wakes the job's status sockets with it.
+    public init(
+        store: MixStore, workerCount: Int = ProcessInfo.processInfo.activeProcessorCount,
+        onChange: @escaping @Sendable (String) -> Void = { _ in }, work: @escaping Work
+    ) {
         self.store = store
         self.workerCount = max(1, workerCount)
+        self.onChange = onChange
         self.work = work
     }
 
@@ -59,6 +66,7 @@ public actor JobRunner {
     @discardableResult
     public func cancel(_ jobID: String) throws -> JobRecord {
         let (job, actions) = try store.apply(.cancel, toJob: jobID)
+        onChange(jobID)
         waiting.removeAll { $0 == jobID }
         if actions.contains(.stopRender) { running[jobID]?.raise() }
         return job
@@ -76,9 +84,9 @@ public actor JobRunner {
             let jobID = waiting.removeFirst()
             let flag = CancellationFlag()
             running[jobID] = flag
-            let (store, work) = (self.store, self.work)
+            let (store, work, onChange) = (self.store, self.work, self.onChange)
             tasks[jobID] = Task.detached { [weak self] in
-                await Self.run(jobID, store: store, work: work, flag: flag)
+                await Self.run(jobID, store: store, work: work, flag: flag, onChange: onChange)
                 await self?.finished(jobID)
             }
         }
@@ -91,9 +99,13 @@ public actor JobRunner {
     }
 
     /// One job, start to end, on a thread of its own.
-    private static func run(_ jobID: String, store: MixStore, work: @escaping Work, flag: CancellationFlag) async {
+    private static func run(
+        _ jobID: String, store: MixStore, work: @escaping Work, flag: CancellationFlag,
+        onChange: @escaping @Sendable (String) -> Void
+    ) async {
         guard let (job, _) = try? store.apply(.start, toJob: jobID) else { return }  // cancelled while waiting
-        let reporter = ProgressReporter(store: store, jobID: jobID)
+        onChange(jobID)
+        let reporter = ProgressReporter(store: store, jobID: jobID, onChange: onChange)
         let context = JobContext(report: { reporter.report($0) }, isCancelled: { flag.isRaised })
         let outcome: Result<Void, any Error> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
@@ -107,6 +119,7 @@ public actor JobRunner {
             // A cancelled job is already marked so; anything else fails the job with its reason.
             if !flag.isRaised { _ = try? store.apply(.fail(String(describing: error)), toJob: jobID) }
         }
+        onChange(jobID)
     }
 }
 
@@ -123,11 +136,13 @@ final class CancellationFlag: Sendable {
 final class ProgressReporter: Sendable {
     private let store: MixStore
     private let jobID: String
+    private let onChange: @Sendable (String) -> Void
     private let last = Mutex<(stage: MixStage?, percent: Int)>((nil, -1))
 
-    init(store: MixStore, jobID: String) {
+    init(store: MixStore, jobID: String, onChange: @escaping @Sendable (String) -> Void) {
         self.store = store
         self.jobID = jobID
+        self.onChange = onChange
     }
 
     func report(_ progress: MixProgress) {
@@ -137,6 +152,6 @@ final class ProgressReporter: Sendable {
             return last.stage != progress.stage || last.percent != percent
         }
         guard changed else { return }
-        _ = try? store.apply(.stage(progress.stage, fraction: progress.fraction), toJob: jobID)
+        if (try? store.apply(.stage(progress.stage, fraction: progress.fraction), toJob: jobID)) != nil { onChange(jobID) }
     }
 }

@@ -8,7 +8,7 @@ import NIOCore
 struct JobController<Context: RequestContext> {
     let services: MixServices
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.post("/api/sessions/:session_id/jobs", use: create)
         router.get("/api/jobs/:job_id", use: show)
         router.get("/api/jobs/:job_id/timeline", use: timeline)

@@ -6,7 +6,7 @@ import MixJobs
 struct SessionController<Context: RequestContext> {
     let services: MixServices
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.post("/api/sessions", use: create)
         router.get("/api/sessions/:session_id", use: show)
     }

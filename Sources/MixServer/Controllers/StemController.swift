@@ -9,7 +9,7 @@ import Synchronization
 struct StemController<Context: RequestContext> {
     let services: MixServices
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.put("/api/sessions/:session_id/stems", use: upload)
         router.get("/api/sessions/:session_id/stems", use: list)
         router.patch("/api/sessions/:session_id/stems/:stem_id", use: change)
@@ -42,8 +42,10 @@ struct StemController<Context: RequestContext> {
         var keep = false
         defer { if !keep { try? FileManager.default.removeItem(at: upload) } }
         let counter = ByteCounter(limit: limit)
+        let metrics = services.metrics
         do {
             let limited = request.body.map { buffer throws -> ByteBuffer in
+                metrics.received(uploadBytes: buffer.readableBytes)
                 try counter.add(buffer.readableBytes)
                 return buffer
             }

@@ -1,15 +1,37 @@
 import Foundation
 import Hummingbird
+import Logging
 import MixEngine
 import MixJobs
 
-/// What the routes share: the store, the files, the worker pool, the presets and the limits.
+/// What the routes share: the store, the files, the worker pool, the presets, the live board
+/// of running jobs, the metrics and the limits.
 struct MixServices: Sendable {
     let store: MixStore
     let files: SessionFiles
     let runner: JobRunner
     let library: PresetLibrary
+    let board: JobBoard<MeterFrame>
+    let metrics: ServiceMetrics
     let configuration: ServerConfiguration
+
+    /// Opens the store, fails the jobs a stopped process left running (logging how many), and
+    /// starts the worker pool.
+    static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> MixServices {
+        let store = try MixStore(directory: configuration.dataDirectory)
+        let files = SessionFiles(root: configuration.dataDirectory)
+        let library = try PresetLibrary.load()
+        let board = JobBoard<MeterFrame>()
+        let metrics = ServiceMetrics()
+        let runner = JobRunner(store: store, workerCount: configuration.workers, onChange: { board.changed($0) }) { job, context in
+            try MixJobWork.render(job, store: store, files: files, library: library, board: board, metrics: metrics, context: context)
+        }
+        let failed = try await runner.start()
+        if !failed.isEmpty { logger.warning("marked \(failed.count) job(s) failed: the service stopped while they ran") }
+        return MixServices(
+            store: store, files: files, runner: runner, library: library, board: board, metrics: metrics,
+            configuration: configuration)
+    }
 
     /// The session named in the path, when the request carries its token (`Authorization:
     /// Bearer …`, or `?token=` for sockets). No token: 401. Another session's token, or no such

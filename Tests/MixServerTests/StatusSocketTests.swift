@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import MixServer
+import MixTesting
+import NIOCore
+import NIOWebSocket
+import Testing
+
+@Suite("the status WebSocket, live on 127.0.0.1 with a real client")
+struct StatusSocketTests {
+    static let originalFields = ["job_id", "state", "progress", "message", "error", "visual", "timeline"]
+    static let realtimeFields = ["realtime_meters", "realtime_spectra", "realtime_scope"]
+    static let path = ["queued", "loading", "processing_tracks", "mixing", "mastering", "exporting", "complete"]
+
+    @Test("a job followed to the end: the original's fields, live meters in its shapes, a few a second, a last message, a normal close")
+    func followsAJob() async throws {
+        let folder = try TemporaryDirectory()
+        let app = try await buildApplication(ServerTest.configuration(folder))
+        try await app.test(.live) { client in
+            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 60)
+            let jobID = try await ServerTest.startJob(client, session: session, token: token, body: #"{"fps": 30}"#)
+            let started = Date()
+            let reading = try await StatusSocketReading.read(port: try #require(client.port), jobID: jobID, token: token)
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(reading.closeCode == .normalClosure)
+            let messages = reading.messages.map(\.json)
+            try #require(messages.count >= 3, "\(messages.count) messages in \(elapsed) s")
+            for message in messages {
+                for key in Self.originalFields + Self.realtimeFields { #expect(message.keys.contains(key), "missing \(key)") }
+                #expect(message["job_id"] as? String == jobID)
+            }
+            // Progress never goes back; states only move forward along the path.
+            let progress = messages.map { $0["progress"] as! Int }
+            #expect(progress == progress.sorted(), "\(progress)")
+            let states = messages.map { Self.path.firstIndex(of: $0["state"] as! String)! }
+            #expect(states == states.sorted())
+            // A few a second: never more than 5 a second, plus the last one.
+            #expect(Double(messages.count - 1) <= elapsed * 5 + 1, "\(messages.count) messages in \(elapsed) s")
+
+            // Live meters in the original's shapes, while the job runs.
+            let live = messages.dropLast().filter { !($0["realtime_meters"] is NSNull) }
+            try #require(!live.isEmpty, "no message carried meters")
+            for message in live {
+                let meters = message["realtime_meters"] as! [String: Any]
+                let tracks = meters["tracks"] as! [String: [String: Any]]
+                #expect(Set(tracks.keys) == ["Lead Vox.wav", "Beat (prod. x).wav"])
+                for track in tracks.values { for key in ["gain_reduction_db", "rms", "peak"] { #expect(track[key] is Double) } }
+                let master = meters["master"] as! [String: Any]
+                for key in ["gain_reduction_db", "limiter_gr_db", "rms", "peak"] { #expect(master[key] is Double) }
+                let spectra = message["realtime_spectra"] as! [String: Any]
+                #expect((spectra["tracks"] as! [String: [Double]]).values.allSatisfy { $0.count == 256 })
+                #expect((spectra["pre_master"] as! [Double]).count == 256 && (spectra["post_master"] as! [Double]).count == 256)
+                let scope = message["realtime_scope"] as! [String: Any]
+                #expect((scope["waveform"] as! [Double]).count == 512 && (scope["phase"] as! [[Double]]).count == 512)
+                #expect(abs(scope["l_r_correlation"] as! Double) <= 1)
+            }
+            // The frames advance through the song as the render does.
+            let frames = live.compactMap { $0["frame"] as? Int }
+            #expect(frames.count >= 2 && Set(frames).count >= 2, "\(frames)")
+
+            // The last message: complete, the summary as `visual`, the whole timeline.
+            let last = try #require(messages.last)
+            #expect(last["state"] as? String == "complete" && last["progress"] as? Int == 100)
+            let visual = try #require(last["visual"] as? [String: Any])
+            #expect(abs((visual["integrated_lufs"] as! Double) - -14) <= 0.2)
+            #expect(visual["ceiling_held"] as? Bool == true)
+            let timeline = try #require(last["timeline"] as? [[String: Any]])
+            #expect(timeline.map { $0["state"] as! String } == Self.path)
+            #expect(messages.dropLast().allSatisfy { $0["visual"] is NSNull })
+        }
+    }
+
+    @Test("a socket opened after the end gets one last message and a normal close")
+    func afterTheEnd() async throws {
+        let folder = try TemporaryDirectory()
+        let app = try await buildApplication(ServerTest.configuration(folder))
+        try await app.test(.live) { client in
+            let (session, token) = try await ServerTest.sessionWithStems(client)
+            let jobID = try await ServerTest.startJob(client, session: session, token: token)
+            _ = try await ServerTest.waitForJob(client, jobID, token: token)
+            let reading = try await StatusSocketReading.read(port: try #require(client.port), jobID: jobID, token: token)
+            #expect(reading.closeCode == .normalClosure)
+            #expect(reading.messages.count == 1)
+            #expect(reading.messages.first?.json["state"] as? String == "complete")
+            #expect(reading.messages.first?.json["visual"] is [String: Any])
+        }
+    }
+
+    @Test("a cancelled job's socket ends with the cancelled state and a normal close")
+    func cancelled() async throws {
+        let folder = try TemporaryDirectory()
+        let app = try await buildApplication(ServerTest.configuration(folder))
+        try await app.test(.live) { client in
+            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 120)
+            let jobID = try await ServerTest.startJob(client, session: session, token: token)
+            async let reading = StatusSocketReading.read(port: try #require(client.port), jobID: jobID, token: token)
+            try await Task.sleep(for: .milliseconds(300))
+            let cancel = try await client.execute(uri: "/api/jobs/\(jobID)/cancel", method: .post, headers: ServerTest.bearer(token))
+            #expect(cancel.status == .ok)
+            let result = try await reading
+            #expect(result.closeCode == .normalClosure)
+            #expect(result.messages.last?.json["state"] as? String == "cancelled")
+            #expect(result.messages.last?.json["visual"] is NSNull)
+        }
+    }
+
+    @Test("the socket needs the session's token: none or another's refuses the upgrade; plain HTTP says why")
+    func access() async throws {
+        let folder = try TemporaryDirectory()
+        let app = try await buildApplication(ServerTest.configuration(folder))
+        try await app.test(.live) { client in
+            let (session, token) = try await ServerTest.sessionWithStems(client)
+            let (_, otherToken) = try await ServerTest.createSession(client)
+            let jobID = try await ServerTest.startJob(client, session: session, token: token)
+            let port = try #require(client.port)
+            for refused in [nil, otherToken, "not-a-token"] {
+                await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
+                    _ = try await StatusSocketReading.read(port: port, jobID: jobID, token: refused)
+                }
+            }
+            await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
+                _ = try await StatusSocketReading.read(port: port, jobID: "no-such-job", token: token)
+            }
+            let plain = try await client.execute(uri: "/ws/mix/status/\(jobID)?token=\(token)", method: .get)
+            #expect(plain.status == .upgradeRequired)
+            #expect((try ServerTest.json(plain)["error"] as! [String: Any])["code"] as? String == "upgrade_required")
+            #expect(try await client.execute(uri: "/ws/mix/status/\(jobID)", method: .get).status == .unauthorized)
+            _ = try await ServerTest.waitForJob(client, jobID, token: token)
+        }
+    }
+}
