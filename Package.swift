@@ -94,6 +94,14 @@ let package = Package(
         .executableTarget(
             name: "MixBench", dependencies: ["MixDSP", "MixEngine"], path: "Benchmarks/MixBench",
             swiftSettings: swiftSettings),
+        // The service under load (scripts/bench serve): jobs per minute, socket latency, upload.
+        .executableTarget(
+            name: "MixServeBench",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/MixServeBench", swiftSettings: swiftSettings),
         // Test support: counts allocations (its malloc family interposes glibc's in the test executable).
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
         .target(

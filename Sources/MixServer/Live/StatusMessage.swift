@@ -36,9 +36,14 @@ struct StatusMessage: Encodable {
         try c.encode(frame?.realtimeScope, forKey: .realtimeScope)
     }
 
+    /// Dates to the millisecond (ISO 8601): a client can time how long a change took to reach it.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(style))
+        }
         return encoder
     }()
 
