@@ -32,7 +32,7 @@ struct ServiceRouters {
     static let maxWebSocketFrameBytes = 1 << 16
 
     let http: Router<BasicRequestContext>
-    let webSocket: Router<BasicWebSocketRequestContext>
+    let webSocket: Router<SocketRequestContext>
     let catalog: RouteCatalog
 }
 
@@ -64,7 +64,7 @@ func buildRouters(_ services: MixServices) -> ServiceRouters {
     let status = StatusSocketController(services: services)
     status.addFallbackRoutes(to: routes)
 
-    let webSocket = Router(context: BasicWebSocketRequestContext.self)
+    let webSocket = Router(context: SocketRequestContext.self)
     status.addRoutes(to: CatalogedRouter(router: webSocket, catalog: catalog))
     return ServiceRouters(http: http, webSocket: webSocket, catalog: catalog)
 }

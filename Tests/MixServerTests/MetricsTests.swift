@@ -30,31 +30,37 @@ struct MetricsTests {
             #expect(before["mixdown_jobs{state=\"complete\"}"] == 0)
             #expect(before["mixdown_upload_bytes_total"] == 0 && before["mixdown_open_sockets"] == 0)
 
-            let uploadBytes = try ServerTest.stems(seconds: 30).map(\.body.readableBytes).reduce(0, +)
+            let uploadBytes = try (ServerTest.stems(seconds: 30) + ServerTest.stems(seconds: 180)).map(\.body.readableBytes).reduce(0, +)
             let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 30)
             let first = try await ServerTest.startJob(client, session: session, token: token)
             _ = try await ServerTest.waitForJob(client, first, token: token)
 
-            // A long job, watched by a socket, then cancelled.
-            let long = try await ServerTest.startJob(client, session: session, token: token, body: #"{"recipe": "loud"}"#)
+            // A long job in a session of its own, watched by a socket, then cancelled.
+            let (longSession, longToken) = try await ServerTest.sessionWithStems(client, seconds: 180)
+            let long = try await ServerTest.startJob(client, session: longSession, token: longToken, body: #"{"recipe": "loud"}"#)
             let port = try #require(client.port)
-            let reading = Task { try await StatusSocketReading.read(port: port, jobID: long, token: token) }
+            let reading = Task { try await StatusSocketReading.read(port: port, jobID: long, token: longToken) }
             var open = 0.0
-            for _ in 0..<100 where open == 0 {
+            for _ in 0..<200 where open == 0 {
                 open = try await Self.samples(client)["mixdown_open_sockets"] ?? 0
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(open == 1)
-            _ = try await client.execute(uri: "/api/jobs/\(long)/cancel", method: .post, headers: ServerTest.bearer(token))
+            let cancel = try await client.execute(uri: "/api/jobs/\(long)/cancel", method: .post, headers: ServerTest.bearer(longToken))
+            #expect(cancel.status == .ok)
             let messages = try await reading.value.messages.count
-            // The socket's handler has ended once the client saw the close.
-            try await Task.sleep(for: .milliseconds(100))
+            var stillOpen = 1.0
+            for _ in 0..<100 where stillOpen != 0 {
+                stillOpen = try await Self.samples(client)["mixdown_open_sockets"] ?? -1
+                try await Task.sleep(for: .milliseconds(20))
+            }
 
             let after = try await Self.samples(client)
             #expect(after["mixdown_jobs{state=\"complete\"}"] == 1)
             #expect(after["mixdown_jobs{state=\"cancelled\"}"] == 1)
             #expect(after["mixdown_upload_bytes_total"] == Double(uploadBytes))
             #expect(after["mixdown_job_duration_seconds_count{state=\"complete\"}"] == 1)
+            #expect(after["mixdown_job_duration_seconds_count{state=\"cancelled\"}"] == 1)
             #expect(after["mixdown_render_speed_ratio_count"] == 1)
             // 30 s of audio mixed in well under 30 s: the speed recorded is above 1×.
             #expect((after["mixdown_render_speed_ratio_sum"] ?? 0) > 1)

@@ -6,11 +6,12 @@ import MixEngine
 @testable import MixServer
 import MixTesting
 import NIOCore
+import NIOWebSocket
 import Testing
 
 @Suite("the service, live on 127.0.0.1")
 struct ServiceFlowTests {
-    @Test("the whole flow: session, uploads, roles, a mix job to complete, its timeline, the mix on target, Range")
+    @Test("the whole flow: session, uploads, roles, a mix job watched on its socket to complete, its timeline, the mix on target, Range")
     func wholeFlow() async throws {
         let folder = try TemporaryDirectory()
         let app = try await buildApplication(ServerTest.configuration(folder))
@@ -39,7 +40,11 @@ struct ServiceFlowTests {
                 body: ByteBuffer(string: #"{"recipe": "balanced", "fps": 20}"#))
             #expect(created.status == .accepted)
             let jobID = try ServerTest.json(created)["job_id"] as! String
-            let status = try await ServerTest.waitForJob(client, jobID, token: token)
+            // Watched on its status socket to the end.
+            let socket = try await StatusSocketReading.read(port: try #require(client.port), jobID: jobID, token: token)
+            #expect(socket.closeCode == .normalClosure)
+            #expect(socket.messages.last?.json["state"] as? String == "complete")
+            let status = try ServerTest.json(try await client.execute(uri: "/api/jobs/\(jobID)", method: .get, headers: auth))
             #expect(status["state"] as? String == "complete", "\(status)")
             #expect(status["progress"] as? Int == 100 && status["session_id"] as? String == session)
             for key in ["job_id", "message", "error", "created_at", "updated_at"] { #expect(status[key] != nil, "missing \(key)") }

@@ -32,9 +32,11 @@ struct StatusSocketTests {
                 #expect(message["job_id"] as? String == jobID)
             }
             // Progress never goes back; states only move forward along the path.
-            let progress = messages.map { $0["progress"] as! Int }
+            let progress = try messages.map { try #require($0["progress"] as? Int) }
             #expect(progress == progress.sorted(), "\(progress)")
-            let states = messages.map { Self.path.firstIndex(of: $0["state"] as! String)! }
+            let states = try messages.map { message in
+                try #require(Self.path.firstIndex(of: message["state"] as? String ?? ""), "state \(message["state"] ?? "none")")
+            }
             #expect(states == states.sorted())
             // A few a second: never more than 5 a second, plus the last one.
             #expect(Double(messages.count - 1) <= elapsed * 5 + 1, "\(messages.count) messages in \(elapsed) s")
@@ -43,18 +45,18 @@ struct StatusSocketTests {
             let live = messages.dropLast().filter { !($0["realtime_meters"] is NSNull) }
             try #require(!live.isEmpty, "no message carried meters")
             for message in live {
-                let meters = message["realtime_meters"] as! [String: Any]
-                let tracks = meters["tracks"] as! [String: [String: Any]]
+                let meters = try #require(message["realtime_meters"] as? [String: Any])
+                let tracks = try #require(meters["tracks"] as? [String: [String: Any]])
                 #expect(Set(tracks.keys) == ["Lead Vox.wav", "Beat (prod. x).wav"])
                 for track in tracks.values { for key in ["gain_reduction_db", "rms", "peak"] { #expect(track[key] is Double) } }
-                let master = meters["master"] as! [String: Any]
+                let master = try #require(meters["master"] as? [String: Any])
                 for key in ["gain_reduction_db", "limiter_gr_db", "rms", "peak"] { #expect(master[key] is Double) }
-                let spectra = message["realtime_spectra"] as! [String: Any]
-                #expect((spectra["tracks"] as! [String: [Double]]).values.allSatisfy { $0.count == 256 })
-                #expect((spectra["pre_master"] as! [Double]).count == 256 && (spectra["post_master"] as! [Double]).count == 256)
-                let scope = message["realtime_scope"] as! [String: Any]
-                #expect((scope["waveform"] as! [Double]).count == 512 && (scope["phase"] as! [[Double]]).count == 512)
-                #expect(abs(scope["l_r_correlation"] as! Double) <= 1)
+                let spectra = try #require(message["realtime_spectra"] as? [String: Any])
+                #expect(try #require(spectra["tracks"] as? [String: [Double]]).values.allSatisfy { $0.count == 256 })
+                #expect((spectra["pre_master"] as? [Double])?.count == 256 && (spectra["post_master"] as? [Double])?.count == 256)
+                let scope = try #require(message["realtime_scope"] as? [String: Any])
+                #expect((scope["waveform"] as? [Double])?.count == 512 && (scope["phase"] as? [[Double]])?.count == 512)
+                #expect(abs(try #require(scope["l_r_correlation"] as? Double)) <= 1)
             }
             // The frames advance through the song as the render does.
             let frames = live.compactMap { $0["frame"] as? Int }
@@ -64,10 +66,15 @@ struct StatusSocketTests {
             let last = try #require(messages.last)
             #expect(last["state"] as? String == "complete" && last["progress"] as? Int == 100)
             let visual = try #require(last["visual"] as? [String: Any])
-            #expect(abs((visual["integrated_lufs"] as! Double) - -14) <= 0.2)
+            #expect(abs(try #require(visual["integrated_lufs"] as? Double) - -14) <= 0.2)
             #expect(visual["ceiling_held"] as? Bool == true)
             let timeline = try #require(last["timeline"] as? [[String: Any]])
-            #expect(timeline.map { $0["state"] as! String } == Self.path)
+            #expect(timeline.map { $0["state"] as? String ?? "" } == Self.path)
+            // It shows the song's last frame (60 s at 30 per second: frame 1799), and says when
+            // the job changed, to the millisecond.
+            #expect(last["frame"] as? Int == 1799)
+            let updated = try #require(last["updated_at"] as? String)
+            #expect(updated.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(updated)")
             #expect(messages.dropLast().allSatisfy { $0["visual"] is NSNull })
         }
     }
@@ -93,7 +100,7 @@ struct StatusSocketTests {
         let folder = try TemporaryDirectory()
         let app = try await buildApplication(ServerTest.configuration(folder))
         try await app.test(.live) { client in
-            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 120)
+            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 180)
             let jobID = try await ServerTest.startJob(client, session: session, token: token)
             async let reading = StatusSocketReading.read(port: try #require(client.port), jobID: jobID, token: token)
             try await Task.sleep(for: .milliseconds(300))

@@ -26,13 +26,14 @@ public final class MeterFrameStream: Sendable {
     /// otherwise when the minimum interval has passed since the last one offered.
     func wantsFrame(isLast: Bool) -> Bool {
         if minimumIntervalNanoseconds == 0 || isLast { return true }
+        // The last offer is read before the clock, so `now` is never older than it.
+        let last = lastOfferedAt.load(ordering: .acquiring)
         let now = DispatchTime.now().uptimeNanoseconds
-        let last = lastOfferedAt.load(ordering: .relaxed)
-        guard last == 0 || now &- last >= minimumIntervalNanoseconds else { return false }
+        guard last == 0 || (now > last && now - last >= minimumIntervalNanoseconds) else { return false }
         // Two threads may both see the interval passed (pass 1 publishes from the blend stage
         // only, pass 2 from the output stage only, but not necessarily one after the other):
         // only the one that moves the time forward offers.
-        return lastOfferedAt.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+        return lastOfferedAt.compareExchange(expected: last, desired: now, ordering: .acquiringAndReleasing).exchanged
     }
 
     /// Offers a frame; returns at once.
@@ -40,8 +41,8 @@ public final class MeterFrameStream: Sendable {
         continuation.yield(frame)
     }
 
-    /// Ends the stream (the render finished, failed or was cancelled).
-    func finish() {
+    /// Ends the stream (the render does when it finishes, fails or is cancelled; again is harmless).
+    public func finish() {
         continuation.finish()
     }
 }

@@ -28,19 +28,23 @@ public actor JobRunner {
     private let workerCount: Int
     private let work: Work
     private let onChange: @Sendable (String) -> Void
+    private let onEnded: @Sendable (JobRecord, Duration) -> Void
     private var waiting: [String] = []
     private var running: [String: CancellationFlag] = [:]
     private var tasks: [String: Task<Void, Never>] = [:]
 
     /// `onChange` is called with a job's id after each change to it is stored (its state, its
     /// progress), from any thread; the service wakes the job's status sockets with it.
+    /// `onEnded` gets a job that ran, as stored at its end, and how long it ran.
     public init(
         store: MixStore, workerCount: Int = ProcessInfo.processInfo.activeProcessorCount,
-        onChange: @escaping @Sendable (String) -> Void = { _ in }, work: @escaping Work
+        onChange: @escaping @Sendable (String) -> Void = { _ in },
+        onEnded: @escaping @Sendable (JobRecord, Duration) -> Void = { _, _ in }, work: @escaping Work
     ) {
         self.store = store
         self.workerCount = max(1, workerCount)
         self.onChange = onChange
+        self.onEnded = onEnded
         self.work = work
     }
 
@@ -84,9 +88,9 @@ public actor JobRunner {
             let jobID = waiting.removeFirst()
             let flag = CancellationFlag()
             running[jobID] = flag
-            let (store, work, onChange) = (self.store, self.work, self.onChange)
+            let (store, work, onChange, onEnded) = (self.store, self.work, self.onChange, self.onEnded)
             tasks[jobID] = Task.detached { [weak self] in
-                await Self.run(jobID, store: store, work: work, flag: flag, onChange: onChange)
+                await Self.run(jobID, store: store, work: work, flag: flag, onChange: onChange, onEnded: onEnded)
                 await self?.finished(jobID)
             }
         }
@@ -101,9 +105,11 @@ public actor JobRunner {
     /// One job, start to end, on a thread of its own.
     private static func run(
         _ jobID: String, store: MixStore, work: @escaping Work, flag: CancellationFlag,
-        onChange: @escaping @Sendable (String) -> Void
+        onChange: @escaping @Sendable (String) -> Void, onEnded: @escaping @Sendable (JobRecord, Duration) -> Void
     ) async {
         guard let (job, _) = try? store.apply(.start, toJob: jobID) else { return }  // cancelled while waiting
+        let clock = ContinuousClock()
+        let started = clock.now
         onChange(jobID)
         let reporter = ProgressReporter(store: store, jobID: jobID, onChange: onChange)
         let context = JobContext(report: { reporter.report($0) }, isCancelled: { flag.isRaised })
@@ -120,6 +126,7 @@ public actor JobRunner {
             if !flag.isRaised { _ = try? store.apply(.fail(String(describing: error)), toJob: jobID) }
         }
         onChange(jobID)
+        if let ended = try? store.job(id: jobID) { onEnded(ended, clock.now - started) }
     }
 }
 

@@ -1,9 +1,10 @@
+import Dispatch
 import Foundation
 import MixEngine
 import MixJobs
 
 /// What a worker does for a job: the session's stems, as stored, mixed with the job's options
-/// into the original's layout; its meter frames go to the board, its time to the metrics.
+/// into the original's layout; its meter frames go to the board, its length to the metrics.
 enum MixJobWork {
     /// Status sockets show a few frames a second: the render decodes no more than this many.
     static let frameInterval = Duration.milliseconds(50)
@@ -12,16 +13,8 @@ enum MixJobWork {
         _ job: JobRecord, store: MixStore, files: SessionFiles, library: PresetLibrary, board: JobBoard<MeterFrame>,
         metrics: ServiceMetrics, context: JobRunner.JobContext
     ) throws {
-        let clock = ContinuousClock()
-        let started = clock.now
-        var audioSeconds: Double?
-        do {
-            audioSeconds = try render(job, store: store, files: files, library: library, board: board, context: context)
-            metrics.jobEnded(.complete, after: clock.now - started, audioSeconds: audioSeconds)
-        } catch {
-            metrics.jobEnded(context.isCancelled() ? .cancelled : .failed, after: clock.now - started, audioSeconds: nil)
-            throw error
-        }
+        let audioSeconds = try render(job, store: store, files: files, library: library, board: board, context: context)
+        metrics.rendered(jobID: job.id, audioSeconds: audioSeconds)
     }
 
     /// Renders the job; returns the mix's duration in seconds.
@@ -44,16 +37,18 @@ enum MixJobWork {
 
         let frames = MeterFrameStream(keepingNewest: 1, minimumInterval: frameInterval)
         board.renderStarted(job.id)
-        let forwarding = Task.detached {
+        let forwarded = DispatchSemaphore(value: 0)
+        Task.detached {
             for await frame in frames.frames { board.publish(frame, jobID: job.id) }
+            forwarded.signal()
         }
-        // The render finishes the stream however it ends; the board lets the frames go once
-        // the last one is in.
+        // The render finishes the stream however it ends. This worker thread (not one of
+        // Swift's) waits for the last frame to reach the board before the job is marked ended,
+        // so the sockets' last message shows it.
         defer {
-            Task.detached {
-                await forwarding.value
-                board.renderEnded(job.id)
-            }
+            frames.finish()
+            forwarded.wait()
+            board.renderEnded(job.id)
         }
         let summary = try MixRenderer(options: mixOptions).render(
             inspection, to: destination, progress: context.report, frames: frames, isCancelled: context.isCancelled)

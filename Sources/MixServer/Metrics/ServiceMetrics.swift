@@ -1,6 +1,7 @@
 import Foundation
 import MixJobs
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics (`GET /metrics`), in a registry of its own (no global
 /// metrics system: two services in one process, as in the tests, keep separate counts).
@@ -48,13 +49,21 @@ final class ServiceMetrics: Sendable {
     func socketClosed() { openSockets.decrement() }
     func socketMessageSent() { socketMessages.increment() }
 
-    /// Records a render that ended after `duration`, in `state`.
-    func jobEnded(_ state: JobState, after duration: Duration, audioSeconds: Double?) {
-        jobDurations[state]?.record(duration)
-        if state == .complete, let audioSeconds {
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-            if seconds > 0 { renderSpeed.record(audioSeconds / seconds) }
-        }
+    /// Audio seconds of renders that finished, until their jobs' ends are recorded.
+    private let renderedAudioSeconds = Mutex<[String: Double]>([:])
+
+    /// A job's render finished, `audioSeconds` long (its job may still end cancelled).
+    func rendered(jobID: String, audioSeconds: Double) {
+        renderedAudioSeconds.withLock { $0[jobID] = audioSeconds }
+    }
+
+    /// A job ended as stored (`state`) after running for `duration`; a complete one also
+    /// records its render speed.
+    func jobEnded(_ job: JobRecord, after duration: Duration) {
+        let audioSeconds = renderedAudioSeconds.withLock { $0.removeValue(forKey: job.id) }
+        jobDurations[job.state]?.record(duration)
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        if job.state == .complete, let audioSeconds, seconds > 0 { renderSpeed.record(audioSeconds / seconds) }
     }
 
     /// The exposition text, with the job counts read from the store just now.

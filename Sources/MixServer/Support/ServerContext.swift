@@ -23,7 +23,10 @@ struct MixServices: Sendable {
         let library = try PresetLibrary.load()
         let board = JobBoard<MeterFrame>()
         let metrics = ServiceMetrics()
-        let runner = JobRunner(store: store, workerCount: configuration.workers, onChange: { board.changed($0) }) { job, context in
+        let runner = JobRunner(
+            store: store, workerCount: configuration.workers, onChange: { board.changed($0) },
+            onEnded: { metrics.jobEnded($0, after: $1) }
+        ) { job, context in
             try MixJobWork.render(job, store: store, files: files, library: library, board: board, metrics: metrics, context: context)
         }
         let failed = try await runner.start()
