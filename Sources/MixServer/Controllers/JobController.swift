@@ -51,10 +51,7 @@ struct JobController<Context: RequestContext> {
 
     @Sendable func timeline(_ request: Request, context: Context) async throws -> TimelineResponse {
         let job = try services.authorizedJob(request, id: try context.parameters.require("job_id"))
-        let events = try services.store.timeline(jobID: job.id).map {
-            TimelineResponse.Event(state: $0.state, message: $0.message, progress: $0.progress, at: $0.at)
-        }
-        return TimelineResponse(jobID: job.id, events: events)
+        return TimelineResponse(jobID: job.id, events: try services.store.timeline(jobID: job.id))
     }
 
     /// `POST /api/jobs/{job_id}/cancel`: 200 with the job; 409 when it has already ended.

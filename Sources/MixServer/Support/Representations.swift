@@ -97,15 +97,8 @@ struct JobResponse: ResponseEncodable {
 }
 
 struct TimelineResponse: ResponseEncodable {
-    struct Event: Encodable {
-        let state: JobState
-        let message: String
-        let progress: Int
-        let at: Date
-    }
-
     let jobID: String
-    let events: [Event]
+    let events: [TimelineEntry]
 
     enum CodingKeys: String, CodingKey {
         case events
