@@ -169,12 +169,30 @@ public final class TruePeakLimiter: AudioProcessor {
             return
         }
         // 3. The gain curve, sample by sample (the one serial part), and the delayed output.
+        // The state lives in locals for the loop: as stored properties, every store through
+        // the ring pointers could alias them, and each would go to memory and back on every
+        // sample, lengthening the loop's dependency chains by a store-to-load each.
+        let (ceiling, releaseCoefficient, holdFrames, lookaheadFrames) = (
+            self.ceiling, self.releaseCoefficient, self.holdFrames, self.lookaheadFrames
+        )
+        let stereo = block.channelCount == 2
+        let (outLeft, outRight) = (block.left, block.right)
+        var heldGain = self.heldGain
+        var (dequeHead, dequeCount) = (self.dequeHead, self.dequeCount)
+        var (averageSum, averageIndex) = (self.averageSum, self.averageIndex)
+        var (delayIndex, time) = (self.delayIndex, self.time)
+        let inverseLookahead = 1 / Double(lookaheadFrames)
+        // The attenuation (1 − gain) decays with the release time constant:
+        // 1 − (1 − g)·c = (1 − c) + g·c, one fused step on the recurrence.
+        let releaseOffset = 1 - releaseCoefficient
         for i in 0..<count {
-            let input = SIMD2(left[i], right[i])
             let peak = peaks[i]
             let needed = peak > ceiling ? ceiling / peak : 1
-            // Release: the attenuation (1 − gain) decays with the release time constant.
-            let recovered = 1 - (1 - heldGain) * releaseCoefficient
+            #if MIXDOWN_FMA
+            let recovered = releaseOffset.addingProduct(heldGain, releaseCoefficient)
+            #else
+            let recovered = releaseOffset + heldGain * releaseCoefficient
+            #endif
             heldGain = min(needed, recovered)
             // Running minimum over the hold window: expire the oldest first, so the ring
             // (one slot per frame of the window) always has room for the new value.
@@ -199,16 +217,20 @@ public final class TruePeakLimiter: AudioProcessor {
             averageSum += Double(held) - Double(averageRing[averageIndex])
             averageRing[averageIndex] = held
             averageIndex = averageIndex + 1 == lookaheadFrames ? 0 : averageIndex + 1
-            let gain = min(1, Float(averageSum / Double(lookaheadFrames)))
+            let gain = min(1, Float(averageSum * inverseLookahead))
             // Delay the audio to line up with its gain.
-            delayRing[delayIndex] = input
+            delayRing[delayIndex] = SIMD2(left[i], right[i])
             delayIndex = delayIndex + 1 == delayLength ? 0 : delayIndex + 1
             let output = delayRing[delayIndex] * gain
-            block.left[i] = output.x
-            if block.channelCount == 2 { block.right[i] = output.y }
+            outLeft[i] = output.x
+            if stereo { outRight[i] = output.y }
             peaks[i] = gain  // the peaks are used up: keep the gains for the readout
             time += 1
         }
+        self.heldGain = heldGain
+        (self.dequeHead, self.dequeCount) = (dequeHead, dequeCount)
+        (self.averageSum, self.averageIndex) = (averageSum, averageIndex)
+        (self.delayIndex, self.time) = (delayIndex, time)
         // The readout, in dB, eight gains at a time.
         var i = 0
         var largest = SIMD8<Float>.zero, total = SIMD8<Float>.zero
