@@ -6,9 +6,9 @@ public struct Biquad: Sendable {
         didSet { loadCoefficients() }
     }
 
-    private var b0: Float = 1, b1: Float = 0, b2: Float = 0, a1: Float = 0, a2: Float = 0
-    private var state1: Float = 0
-    private var state2: Float = 0
+    @usableFromInline var b0: Float = 1, b1: Float = 0, b2: Float = 0, a1: Float = 0, a2: Float = 0
+    @usableFromInline var state1: Float = 0
+    @usableFromInline var state2: Float = 0
 
     /// A filter with the given coefficients and silent state.
     public init(_ coefficients: BiquadCoefficients) {
@@ -28,6 +28,20 @@ public struct Biquad: Sendable {
     public mutating func reset() {
         state1 = 0
         state2 = 0
+    }
+
+    /// Filters one sample, exactly as `process(_:)` does each of a block's. For loops that run
+    /// several filters at once (a cascade, or filters on the same input): their recurrences
+    /// overlap instead of each pass waiting on its own, with the same output as separate passes.
+    @inlinable @inline(__always)
+    public mutating func process(sample x: Float) -> Float {
+        let y = b0 * x + state1
+        var s1 = b1 * x - a1 * y + state2
+        var s2 = b2 * x - a2 * y
+        if abs(s1) < 1e-30 { s1 = 0 }
+        if abs(s2) < 1e-30 { s2 = 0 }
+        (state1, state2) = (s1, s2)
+        return y
     }
 
     /// Filters `samples` in place.

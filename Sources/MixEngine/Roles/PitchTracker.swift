@@ -43,10 +43,10 @@ final class PitchTracker {
     func add(_ samples: UnsafeBufferPointer<Float>) {
         precondition(samples.count <= scratch.count)
         scratch.withUnsafeMutableBufferPointer { scratch in
-            let block = UnsafeMutableBufferPointer(rebasing: scratch[0..<samples.count])
-            _ = block.initialize(from: samples)
-            antiAlias1.process(block)
-            antiAlias2.process(block)
+            // Both sections in one loop: their chains overlap (the same output as two passes).
+            var (first, second) = (antiAlias1, antiAlias2)
+            for index in samples.indices { scratch[index] = second.process(sample: first.process(sample: samples[index])) }
+            (antiAlias1, antiAlias2) = (first, second)
         }
         for index in 0..<samples.count {
             let filtered = scratch[index]
