@@ -28,7 +28,12 @@ enum DynamicsStages {
         let (attack, release) = (detector.attackCoefficient, detector.releaseCoefficient)
         for i in 0..<count {
             let input = levels[i]
+            #if MIXDOWN_FMA
+            // One fused step on the recurrence: input + c·(level − input).
+            level = input.addingProduct(input > level ? attack : release, level - input)
+            #else
             level = input + (input > level ? attack : release) * (level - input)
+            #endif
             levels[i] = level
         }
         detector.levelDB = level

@@ -185,17 +185,32 @@ public final class TruePeakLimiter: AudioProcessor {
         // The attenuation (1 − gain) decays with the release time constant:
         // 1 − (1 − g)·c = (1 − c) + g·c, one fused step on the recurrence.
         let releaseOffset = 1 - releaseCoefficient
+        // The gain each sample needs, eight at a time (the divisions off the serial loop).
+        var j = 0
+        let ceilings = SIMD8<Float>(repeating: ceiling)
+        while j + 8 <= count {
+            let peak = UnsafeRawPointer(peaks + j).loadUnaligned(as: SIMD8<Float>.self)
+            var needed = ceilings / peak
+            needed.replace(with: 1, where: peak .<= ceilings)
+            UnsafeMutableRawPointer(peaks + j).storeBytes(of: needed, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count {
+            let peak = peaks[j]
+            peaks[j] = peak > ceiling ? ceiling / peak : 1
+            j += 1
+        }
+        // The held gain and its running minimum over the hold window (the serial part).
         for i in 0..<count {
-            let peak = peaks[i]
-            let needed = peak > ceiling ? ceiling / peak : 1
+            let needed = peaks[i]
             #if MIXDOWN_FMA
             let recovered = releaseOffset.addingProduct(heldGain, releaseCoefficient)
             #else
             let recovered = releaseOffset + heldGain * releaseCoefficient
             #endif
             heldGain = min(needed, recovered)
-            // Running minimum over the hold window: expire the oldest first, so the ring
-            // (one slot per frame of the window) always has room for the new value.
+            // Expire the oldest first, so the ring (one slot per frame of the window) always
+            // has room for the new value.
             if dequeCount > 0, minimumTimes[dequeHead] <= time - holdFrames {
                 dequeHead = dequeHead + 1 == holdFrames ? 0 : dequeHead + 1
                 dequeCount -= 1
@@ -212,20 +227,22 @@ public final class TruePeakLimiter: AudioProcessor {
             minimumValues[slot] = heldGain
             minimumTimes[slot] = time
             dequeCount += 1
-            let held = minimumValues[dequeHead]
-            // Moving average over the lookahead.
+            peaks[i] = minimumValues[dequeHead]
+            time += 1
+        }
+        // The moving average over the lookahead, and the delayed audio at that gain.
+        for i in 0..<count {
+            let held = peaks[i]
             averageSum += Double(held) - Double(averageRing[averageIndex])
             averageRing[averageIndex] = held
             averageIndex = averageIndex + 1 == lookaheadFrames ? 0 : averageIndex + 1
             let gain = min(1, Float(averageSum * inverseLookahead))
-            // Delay the audio to line up with its gain.
             delayRing[delayIndex] = SIMD2(left[i], right[i])
             delayIndex = delayIndex + 1 == delayLength ? 0 : delayIndex + 1
             let output = delayRing[delayIndex] * gain
             outLeft[i] = output.x
             if stereo { outRight[i] = output.y }
-            peaks[i] = gain  // the peaks are used up: keep the gains for the readout
-            time += 1
+            peaks[i] = gain  // kept for the readout
         }
         self.heldGain = heldGain
         (self.dequeHead, self.dequeCount) = (dequeHead, dequeCount)
