@@ -46,6 +46,8 @@ struct StereoBiquadCascade {
             case 6: processSix(block, from: start)
             case 5: processFive(block, from: start)
             case 4: processFour(block, from: start)
+            case 3: processThree(block, from: start)
+            case 2: processTwo(block, from: start)
             default:
                 for index in start..<start + count { sections[index].process(block) }
             }
@@ -88,6 +90,28 @@ struct StereoBiquadCascade {
     }
 
     @inline(__always)
+    private mutating func processThree(_ block: AudioBlock, from start: Int) {
+        var a = sections[start], b = sections[start + 1], c = sections[start + 2]
+        let (left, right) = (block.left, block.right)
+        for i in 0..<block.frameCount {
+            let y = c.process(b.process(a.process(SIMD2(left[i], right[i]))))
+            left[i] = y.x
+            if block.channelCount == 2 { right[i] = y.y }
+        }
+        sections[start] = a; sections[start + 1] = b; sections[start + 2] = c
+    }
+
+    private mutating func processTwo(_ block: AudioBlock, from start: Int) {
+        var a = sections[start], b = sections[start + 1]
+        let (left, right) = (block.left, block.right)
+        for i in 0..<block.frameCount {
+            let y = b.process(a.process(SIMD2(left[i], right[i])))
+            left[i] = y.x
+            if block.channelCount == 2 { right[i] = y.y }
+        }
+        sections[start] = a; sections[start + 1] = b
+    }
+
     private mutating func processFour(_ block: AudioBlock, from start: Int) {
         var a = sections[start], b = sections[start + 1], c = sections[start + 2], d = sections[start + 3]
         let (left, right) = (block.left, block.right)
