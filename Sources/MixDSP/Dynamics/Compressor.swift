@@ -92,7 +92,8 @@ public final class Compressor: AudioProcessor {
                 DynamicsStages.linkedDecibels(left, right, into: levels, count: count)
                 DynamicsStages.peakBallistics(levels, count: count, detector: &detector)
             } else {
-                for i in 0..<count { levels[i] = detector.next(magnitude: max(abs(left[i]), abs(right[i]))) }
+                DynamicsStages.rmsDecibels(left, right, into: levels, count: count, detector: &detector)
+                DynamicsStages.peakBallistics(levels, count: count, detector: &detector)
             }
             let (largest, total) = DynamicsStages.gainReduction(levels, count: count, computer: computer, maxReductionDB: .infinity)
             let stereo = block.channelCount == 2

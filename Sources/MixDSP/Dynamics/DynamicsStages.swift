@@ -21,6 +21,33 @@ enum DynamicsStages {
         }
     }
 
+    /// The RMS detector's input levels: the mean square of the louder channel averaged by its
+    /// one-pole (the one serial step), then in dB (of the root) eight at a time.
+    @inline(__always)
+    static func rmsDecibels(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int,
+        detector: inout LevelDetector
+    ) {
+        var meanSquare = detector.meanSquare
+        let coefficient = detector.rmsCoefficient, complement = 1 - detector.rmsCoefficient
+        for i in 0..<count {
+            let magnitude = max(abs(a[i]), abs(b[i]))
+            meanSquare = coefficient * meanSquare + complement * magnitude * magnitude
+            out[i] = meanSquare
+        }
+        detector.meanSquare = meanSquare
+        var i = 0
+        while i + 8 <= count {
+            let squares = UnsafeRawPointer(out + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: FastMath.decibels(squares) * 0.5, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            out[i] = FastMath.decibels(out[i]) * 0.5
+            i += 1
+        }
+    }
+
     /// The peak detector's ballistics over a block of input levels (dB), in place.
     @inline(__always)
     static func peakBallistics(_ levels: UnsafeMutablePointer<Float>, count: Int, detector: inout LevelDetector) {
