@@ -47,12 +47,16 @@ enum FrameChunkCoding {
         for i in 1..<count { bytes[i] = bytes[i] &+ bytes[i - 1] }
     }
 
-    /// Deflates `count` bytes (zlib format, level 6).
+    /// zlib's level 4: for session 07 it deflates in half the time of level 6 for 2 % more
+    /// bytes (24.1 % of the 24-bit mix against 23.5 %); level 3 went over a quarter.
+    static let compressionLevel: Int32 = 4
+
+    /// Deflates `count` bytes (zlib format, `compressionLevel`).
     static func compress(_ source: UnsafeRawPointer, count: Int) -> [UInt8] {
         var capacity = compressBound(uLong(count))
         var output = [UInt8](repeating: 0, count: Int(capacity))
         let status = output.withUnsafeMutableBufferPointer { out in
-            compress2(out.baseAddress!, &capacity, source.assumingMemoryBound(to: Bytef.self), uLong(count), 6)
+            compress2(out.baseAddress!, &capacity, source.assumingMemoryBound(to: Bytef.self), uLong(count), Self.compressionLevel)
         }
         precondition(status == Z_OK, "zlib compress2 failed (\(status)) with a bound-sized buffer")
         output.removeSubrange(Int(capacity)...)
