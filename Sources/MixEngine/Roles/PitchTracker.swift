@@ -72,11 +72,22 @@ final class PitchTracker {
             difference.withUnsafeMutableBufferPointer { d in
                 var runningSum: Float = 0
                 d[0] = 1
+                let base = UnsafeRawPointer(x.baseAddress!)
                 for lag in 1...maximumLag {
-                    var sum: Float = 0
-                    for j in 0..<span {
+                    // Eight partial sums: a single running sum would be one long chain of adds.
+                    var partial = SIMD8<Float>.zero
+                    var j = 0
+                    while j + 8 <= span {
+                        let delta = base.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
+                            - base.loadUnaligned(fromByteOffset: 4 * (j + lag), as: SIMD8<Float>.self)
+                        partial += delta * delta
+                        j += 8
+                    }
+                    var sum = partial.sum()
+                    while j < span {
                         let delta = x[j] - x[j + lag]
                         sum += delta * delta
+                        j += 1
                     }
                     runningSum += sum
                     // Cumulative-mean-normalised difference (YIN step 3).
