@@ -52,6 +52,14 @@ struct StemController<Context: RequestContext> {
             try await FileIO().writeFile(contents: limited, path: upload.path, context: context)
         } catch is UploadTooLarge {
             throw APIError(.contentTooLarge, code: "too_large", message: "\(name): larger than the \(limit)-byte limit")
+        } catch {
+            // A client that went away mid-body is the client's doing, not a server fault.
+            if let length = request.headers[.contentLength].flatMap(Int.init), counter.received < length {
+                throw APIError(
+                    .badRequest, code: "upload_interrupted",
+                    message: "\(name): the upload ended after \(counter.received) of its \(length) bytes")
+            }
+            throw error
         }
         let report = await Self.scan(upload, name: name)
         if let reason = report.rejection?.reason {
@@ -186,4 +194,7 @@ final class ByteCounter: Sendable {
         }
         if total > limit { throw UploadTooLarge() }
     }
+
+    /// Bytes received so far.
+    var received: Int { count.withLock { $0 } }
 }
