@@ -6,12 +6,10 @@ import Synchronization
 import Testing
 
 /// A real WebSocket client (swift-websocket's) on a job's status socket: every message as
-/// parsed JSON with the time it arrived, and how the server closed.
+/// parsed JSON, and how the server closed.
 struct StatusSocketReading: Sendable {
     struct Message: @unchecked Sendable {
         let json: [String: Any]
-        let byteCount: Int
-        let arrivedAt: Date
     }
 
     var messages: [Message]
@@ -30,7 +28,7 @@ struct StatusSocketReading: Sendable {
                     for try await message in inbound.messages(maxSize: 1 << 24) {
                         guard case .text(let text) = message else { continue }
                         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
-                        received.append(Message(json: json, byteCount: text.utf8.count, arrivedAt: Date()))
+                        received.append(Message(json: json))
                     }
                 }
             }
