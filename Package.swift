@@ -57,13 +57,14 @@ let package = Package(
         .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // MARK: Layers, dependencies pointing inward
         .target(name: "MixDSP", swiftSettings: audioSwiftSettings),
         .target(name: "MixAnalysis", dependencies: ["MixDSP", "CEBUR128", "CFFTW3"], swiftSettings: audioSwiftSettings),
         .target(
             name: "MixEngine",
-            dependencies: ["MixDSP", "MixAnalysis", "CSndFile", "CSoxr", "CZlib"],
+            dependencies: ["MixDSP", "MixAnalysis", "CSndFile", "CSoxr", "CZlib", "CZstd"],
             resources: [.copy("Resources/role_presets.json"), .copy("Resources/mix_recipes.json")],
             swiftSettings: audioSwiftSettings
         ),

@@ -5,7 +5,7 @@
 MIXDOWN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # The C libraries the package links (see the systemLibrary targets in Package.swift).
-MIXDOWN_BUILD_PACKAGES=(pkg-config libsndfile1-dev libsoxr-dev libebur128-dev libfftw3-dev zlib1g-dev libsqlite3-dev)
+MIXDOWN_BUILD_PACKAGES=(pkg-config libsndfile1-dev libsoxr-dev libebur128-dev libfftw3-dev zlib1g-dev libzstd-dev libsqlite3-dev)
 
 # Prints the packages among "$@" that dpkg does not list as installed.
 missing_apt_packages() {

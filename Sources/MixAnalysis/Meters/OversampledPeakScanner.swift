@@ -76,9 +76,17 @@ public final class OversampledPeakScanner {
             for i in start..<(end + history) { largest = max(largest, abs(buffer[i])) }
             if largest * gainBound > maximum.max() {
                 for n in start..<end {
-                    var sum = SIMD8<Float>()
+                    // Four partial sums: one chain of 48 dependent adds per sample kept the
+                    // core waiting on the adder; four chains of 12 keep it busy.
+                    var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
                     let window = buffer + n
-                    for tap in 0..<taps { sum += coefficients[tap] * SIMD8(repeating: window[tap]) }
+                    for tap in Swift.stride(from: 0, to: taps, by: 4) {
+                        sums.0 += coefficients[tap] * SIMD8(repeating: window[tap])
+                        sums.1 += coefficients[tap + 1] * SIMD8(repeating: window[tap + 1])
+                        sums.2 += coefficients[tap + 2] * SIMD8(repeating: window[tap + 2])
+                        sums.3 += coefficients[tap + 3] * SIMD8(repeating: window[tap + 3])
+                    }
+                    let sum = (sums.0 + sums.1) + (sums.2 + sums.3)
                     maximum = pointwiseMax(maximum, pointwiseMax(sum, -sum))
                 }
             }

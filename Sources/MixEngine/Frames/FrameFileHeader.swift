@@ -12,7 +12,8 @@ public struct FrameFileHeader: Sendable, Equatable, Codable {
     }
 
     public var format = "mixdown-frames"
-    public var version = 1
+    /// 2 since chunks are zstd frames; version 1 files (zlib chunks) still read.
+    public var version = FrameFileHeader.currentVersion
     public var framesPerSecond: Int
     public var sampleRate: Int
     public var frameCount: Int
@@ -39,6 +40,11 @@ public struct FrameFileHeader: Sendable, Equatable, Codable {
         case recordBytes = "record_bytes", framesPerChunk = "frames_per_chunk", bandCount = "band_count"
         case scopePoints = "scope_points", spectrumFloorDB = "spectrum_floor_db", spectrumStepDB = "spectrum_step_db"
     }
+
+    /// The version this build writes.
+    static let currentVersion = 2
+    /// The versions this build reads.
+    static let readableVersions = 1...2
 
     /// Marks the start of a frame file.
     static let magic: [UInt8] = Array("MIXFRAME".utf8)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads a frame file: the header, then any frame by number (one chunk inflated at a time), so
+/// Reads a frame file: the header, then any frame by number (one chunk restored at a time), so
 /// a client joining late can replay frames in step with playback.
 public final class FrameFileReader {
     public let header: FrameFileHeader
@@ -26,6 +26,10 @@ public final class FrameFileReader {
             header = try JSONDecoder().decode(FrameFileHeader.self, from: try Self.read(handle, at: 12, count: headerLength))
         } catch {
             throw damaged
+        }
+        guard header.format == "mixdown-frames", FrameFileHeader.readableVersions.contains(header.version) else {
+            throw MixError.io(
+                "\(url.lastPathComponent): a frame file of version \(header.version), which this build cannot read (it reads \(FrameFileHeader.readableVersions.map(String.init).joined(separator: " and ")))")
         }
         layout = FrameLayout(trackCount: header.tracks.count)
         guard layout.recordBytes == header.recordBytes, header.framesPerChunk > 0, header.frameCount >= 0,
@@ -80,7 +84,8 @@ public final class FrameFileReader {
         let compressed = [UInt8](try Self.read(handle, at: chunkOffsets[chunk] + 8, count: compressedCount))
         var records = [UInt8](repeating: 0, count: frames * layout.recordBytes)
         let ok = records.withUnsafeMutableBytes { out in
-            guard FrameChunkCoding.decompress(compressed, into: out.baseAddress!, expectedCount: out.count) else { return false }
+            guard FrameChunkCoding.decompress(
+                compressed, version: header.version, into: out.baseAddress!, expectedCount: out.count) else { return false }
             FrameChunkCoding.decode(out.baseAddress!, count: frames, layout: layout)
             return true
         }

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Writes a frame file (`docs/frame-format.md`): magic, JSON header, deflated chunks of
-/// records, a chunk index and a footer. Chunks are coded and deflated on a worker thread (at
+/// Writes a frame file (`docs/frame-format.md`): magic, JSON header, compressed chunks of
+/// records, a chunk index and a footer. Chunks are coded and compressed on a worker thread (at
 /// most a few in flight, so memory stays bounded) while the render goes on. Written under a
 /// temporary name; `commit` moves it into place.
 final class FrameFileWriter: @unchecked Sendable {
@@ -19,6 +19,7 @@ final class FrameFileWriter: @unchecked Sendable {
     private let failure = Mutex<MixError?>(nil)
     private let queue = DispatchQueue(label: "mixdown.frames.compress")
     private let inFlight = DispatchSemaphore(value: 4)
+    private let compressor = FrameChunkCoding.Compressor()
     private var closed = false
     private var committed = false
 
@@ -95,7 +96,7 @@ final class FrameFileWriter: @unchecked Sendable {
             var coded = records
             let compressed = coded.withUnsafeMutableBytes { bytes in
                 FrameChunkCoding.encode(bytes.baseAddress!, count: frames, layout: layout)
-                return FrameChunkCoding.compress(bytes.baseAddress!, count: bytes.count)
+                return compressor.compress(bytes.baseAddress!, count: bytes.count)
             }
             var data = Data()
             data.append(littleEndian: UInt32(compressed.count))

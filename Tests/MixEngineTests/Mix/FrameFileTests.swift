@@ -87,7 +87,7 @@ struct FrameFileTests {
         let folder = try TemporaryDirectory()
         let url = folder.file("golden.frames")
         try Self.write(to: url)
-        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v1.frames")
+        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v2.frames")
         let written = try Data(contentsOf: url)
         if ProcessInfo.processInfo.environment["MIXDOWN_RECORD_GOLDEN"] == "1" {
             try written.write(to: golden)
@@ -97,10 +97,41 @@ struct FrameFileTests {
         #expect(written == (try Data(contentsOf: golden)))
         // And the golden file still reads back as the records it was written from.
         let reader = try FrameFileReader(url: golden)
+        #expect(reader.header.version == 2)
         let expected = Self.record(24).withUnsafeBytes {
             MeterFrame(record: $0.baseAddress!, index: 24, header: Self.header, isComplete: true)
         }
         #expect(try reader.frame(at: 24) == expected)
+    }
+
+    @Test("a version 1 file (zlib chunks) still reads, frame for frame")
+    func versionOne() throws {
+        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v1.frames")
+        let reader = try FrameFileReader(url: golden)
+        #expect(reader.header.version == 1)
+        var header = Self.header
+        header.version = 1
+        #expect(reader.header == header)
+        for index in [0, 9, 10, 24] {
+            let expected = Self.record(index).withUnsafeBytes {
+                MeterFrame(record: $0.baseAddress!, index: index, header: header, isComplete: true)
+            }
+            #expect(try reader.frame(at: index) == expected)
+        }
+    }
+
+    @Test("a version this build does not know is refused with its name and number")
+    func unknownVersion() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.file("later.frames")
+        try Self.write(to: url)
+        var data = try Data(contentsOf: url)
+        let range = try #require(data.range(of: Data("\"version\":2".utf8)))
+        data[range.upperBound - 1] = UInt8(ascii: "7")
+        try data.write(to: url)
+        #expect(throws: MixError.io("later.frames: a frame file of version 7, which this build cannot read (it reads 1 and 2)")) {
+            try FrameFileReader(url: url)
+        }
     }
 
     @Test("a damaged or foreign file is refused with its name")
