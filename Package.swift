@@ -94,7 +94,7 @@ let package = Package(
         ),
         // Benchmarks (scripts/bench): ns per frame and × realtime of each processor and chain.
         .executableTarget(
-            name: "MixBench", dependencies: ["MixDSP", "MixEngine"], path: "Benchmarks/MixBench",
+            name: "MixBench", dependencies: ["MixDSP", "MixAnalysis", "MixEngine"], path: "Benchmarks/MixBench",
             swiftSettings: swiftSettings),
         // The service under load (scripts/bench serve): jobs per minute, socket latency, upload.
         .executableTarget(

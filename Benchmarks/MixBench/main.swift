@@ -1,10 +1,12 @@
 import Foundation
+import MixAnalysis
 import MixDSP
 import MixEngine
 
 // Times every processor and the two chains on one core: ns per stereo frame and × realtime at
-// 48 kHz, best of five runs over a 60 s music-like signal in 512-frame blocks. With
-// `--write PATH` it also writes the signal as a float WAV, for the peer (sox) to process.
+// 48 kHz, best of five runs over a 60 s music-like signal in 512-frame blocks; then the meters
+// a mix runs beside them. With `--write PATH` it also writes the signal as a float WAV, for the
+// peer (sox) to process; with `--meters` it times only the meters.
 
 let sampleRate = 48_000.0
 let frameCount = 48_000 * 60
@@ -101,6 +103,7 @@ if let index = CommandLine.arguments.firstIndex(of: "--write"), index + 1 < Comm
 }
 
 let seconds = Double(frameCount) / sampleRate
+if !CommandLine.arguments.contains("--meters") {
 var rows: [(String, Double)] = []
 let single: [(String, () throws -> any AudioProcessor)] = [
     ("equalizer (5 bands)", { try trackChain()[0] }), ("compressor", { try trackChain()[1] }),
@@ -121,3 +124,86 @@ for (name, elapsed) in rows {
 }
 print(String(format: "track-chain-seconds %.6f", trackTime))
 print(String(format: "master-chain-seconds %.6f", masterTime))
+}
+
+// MARK: Meters
+
+/// Best-of-five seconds for `body` (which sets itself up inside, outside the timing only where
+/// it says so).
+func timeMeter(_ body: () -> Double) -> Double {
+    (0..<5).map { _ in body() }.min()!
+}
+
+func elapsed(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+var interleaved = [Float](repeating: 0, count: 2 * frameCount)
+for n in 0..<frameCount {
+    interleaved[2 * n] = left[n]
+    interleaved[2 * n + 1] = right[n]
+}
+let period = 1600  // one meter frame at 30 fps
+var meterRows: [(String, Double)] = []
+meterRows.append(("8x peak scan (both channels)", timeMeter {
+    let scanners = [OversampledPeakScanner(maxFrameCount: 32_768), OversampledPeakScanner(maxFrameCount: 32_768)]
+    let start = DispatchTime.now().uptimeNanoseconds
+    interleaved.withUnsafeBufferPointer { samples in
+        var offset = 0
+        while offset < frameCount {
+            let n = min(32_768, frameCount - offset)
+            scanners[0].add(samples.baseAddress! + 2 * offset, count: n, stride: 2)
+            scanners[1].add(samples.baseAddress! + 2 * offset + 1, count: n, stride: 2)
+            offset += n
+        }
+    }
+    return elapsed(since: start)
+}))
+meterRows.append(("4x true-peak meter", timeMeter {
+    let meter = TruePeakMeter(maxFrameCount: period)
+    let start = DispatchTime.now().uptimeNanoseconds
+    left.withUnsafeBufferPointer { l in
+        right.withUnsafeBufferPointer { r in
+            for offset in stride(from: 0, to: frameCount, by: period) {
+                meter.add(left: l.baseAddress! + offset, right: r.baseAddress! + offset, frameCount: min(period, frameCount - offset))
+                _ = meter.read()
+            }
+        }
+    }
+    return elapsed(since: start)
+}))
+meterRows.append(("spectrum (4096 FFT, 30 fps)", timeMeter {
+    let analyzer = SpectrumAnalyzer(sampleRate: sampleRate)
+    var bands = [Float](repeating: 0, count: SpectrumAnalyzer.bandCount)
+    let start = DispatchTime.now().uptimeNanoseconds
+    left.withUnsafeBufferPointer { l in
+        bands.withUnsafeMutableBufferPointer { bands in
+            for offset in stride(from: 0, to: frameCount, by: period) {
+                analyzer.add(UnsafeBufferPointer(rebasing: l[offset..<min(frameCount, offset + period)]))
+                analyzer.spectrum(into: bands.baseAddress!)
+            }
+        }
+    }
+    return elapsed(since: start)
+}))
+meterRows.append(("gated loudness (engine)", timeMeter {
+    let meter = GatedLoudnessMeter(sampleRate: 48_000)
+    let start = DispatchTime.now().uptimeNanoseconds
+    left.withUnsafeBufferPointer { l in
+        right.withUnsafeBufferPointer { r in meter.add(left: l.baseAddress!, right: r.baseAddress!, frameCount: frameCount) }
+    }
+    return elapsed(since: start)
+}))
+for (name, measures) in [("libebur128 I+LRA", LoudnessMeter.Measures([.integrated, .loudnessRange])), ("libebur128 true peak", [.truePeak])] {
+    meterRows.append((name, timeMeter {
+        let meter = LoudnessMeter(channelCount: 2, sampleRate: 48_000, measures: measures)!
+        let start = DispatchTime.now().uptimeNanoseconds
+        interleaved.withUnsafeBufferPointer { meter.add(interleaved: $0.baseAddress!, frameCount: frameCount) }
+        return elapsed(since: start)
+    }))
+}
+print()
+print("meter                          ns/frame   × realtime (48 kHz, one core)")
+for (name, elapsed) in meterRows {
+    let nanoseconds = elapsed / Double(frameCount) * 1e9
+    print(name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.1f   %10.0f×", nanoseconds, seconds / elapsed))
+}
+

@@ -54,6 +54,21 @@ public final class RealFFT {
         }
     }
 
+    /// Where `forwardPowers` reads its `size` samples: write them here first, and no copy is made.
+    public var inputBuffer: UnsafeMutablePointer<Float> { input }
+
+    /// Transforms the `size` samples in `inputBuffer` and writes the `binCount` powers
+    /// (re² + im²; no square roots).
+    public func forwardPowers(into powers: UnsafeMutablePointer<Float>) {
+        fftwf_execute(plan)
+        UnsafeRawPointer(output).withMemoryRebound(to: Float.self, capacity: 2 * binCount) { pairs in
+            for bin in 0..<binCount {
+                let (re, im) = (pairs[2 * bin], pairs[2 * bin + 1])
+                powers[bin] = re * re + im * im
+            }
+        }
+    }
+
     /// Transforms `size` samples and writes the `binCount` magnitudes.
     public func magnitudes(_ samples: UnsafePointer<Float>, into magnitudes: UnsafeMutablePointer<Float>) {
         input.update(from: samples, count: size)

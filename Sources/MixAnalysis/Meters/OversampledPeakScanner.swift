@@ -75,19 +75,35 @@ public final class OversampledPeakScanner {
             var largest: Float = 0
             for i in start..<(end + history) { largest = max(largest, abs(buffer[i])) }
             if largest * gainBound > maximum.max() {
-                for n in start..<end {
-                    // Four partial sums: one chain of 48 dependent adds per sample kept the
-                    // core waiting on the adder; four chains of 12 keep it busy.
-                    var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                var n = start
+                // Two outputs at a time, each in two partial sums: every coefficient load
+                // serves two multiply-adds, and four short chains keep the adder busy (one
+                // chain of 48 dependent adds per output left it waiting).
+                while n + 2 <= end {
                     let window = buffer + n
-                    for tap in Swift.stride(from: 0, to: taps, by: 4) {
-                        sums.0 += coefficients[tap] * SIMD8(repeating: window[tap])
-                        sums.1 += coefficients[tap + 1] * SIMD8(repeating: window[tap + 1])
-                        sums.2 += coefficients[tap + 2] * SIMD8(repeating: window[tap + 2])
-                        sums.3 += coefficients[tap + 3] * SIMD8(repeating: window[tap + 3])
+                    var first = (SIMD8<Float>(), SIMD8<Float>()), second = (SIMD8<Float>(), SIMD8<Float>())
+                    var tap = 0
+                    while tap < taps {
+                        let (even, odd) = (coefficients[tap], coefficients[tap + 1])
+                        first.0.addProduct(even, SIMD8(repeating: window[tap]))
+                        second.0.addProduct(even, SIMD8(repeating: window[tap + 1]))
+                        first.1.addProduct(odd, SIMD8(repeating: window[tap + 1]))
+                        second.1.addProduct(odd, SIMD8(repeating: window[tap + 2]))
+                        tap += 2
                     }
-                    let sum = (sums.0 + sums.1) + (sums.2 + sums.3)
-                    maximum = pointwiseMax(maximum, pointwiseMax(sum, -sum))
+                    maximum = maximum.laneMax((first.0 + first.1).magnitude).laneMax((second.0 + second.1).magnitude)
+                    n += 2
+                }
+                if n < end {
+                    let window = buffer + n
+                    var sums = (SIMD8<Float>(), SIMD8<Float>())
+                    var tap = 0
+                    while tap < taps {
+                        sums.0.addProduct(coefficients[tap], SIMD8(repeating: window[tap]))
+                        sums.1.addProduct(coefficients[tap + 1], SIMD8(repeating: window[tap + 1]))
+                        tap += 2
+                    }
+                    maximum = maximum.laneMax((sums.0 + sums.1).magnitude)
                 }
             }
             start = end

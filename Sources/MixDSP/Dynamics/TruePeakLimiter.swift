@@ -289,7 +289,7 @@ public final class TruePeakLimiter: AudioProcessor {
         var highest = SIMD8<Float>.zero
         var i = 0
         while i + 8 <= count {
-            highest = pointwiseMax(highest, UnsafeRawPointer(peaks + i).loadUnaligned(as: SIMD8<Float>.self))
+            highest = highest.laneMax(UnsafeRawPointer(peaks + i).loadUnaligned(as: SIMD8<Float>.self))
             i += 8
         }
         var result = highest.max()

@@ -40,3 +40,18 @@ extension FastMath {
         exp2(decibels * 0.166_096_4)
     }
 }
+
+extension SIMD8 where Scalar == Float {
+    /// Lane-wise maximum, inlined (the standard library's `pointwiseMax` stayed an outlined
+    /// call in the hot loops, once per vector).
+    @inlinable @inline(__always)
+    public func laneMax(_ other: SIMD8<Float>) -> SIMD8<Float> {
+        replacing(with: other, where: other .> self)
+    }
+
+    /// Lane-wise absolute value.
+    @inlinable @inline(__always)
+    public var magnitude: SIMD8<Float> {
+        replacing(with: -self, where: self .< 0)
+    }
+}

@@ -81,6 +81,16 @@ public final class AudioFileWriter {
         }
     }
 
+    /// Appends `frameCount` interleaved frames of left-justified integer samples (a 24-bit code
+    /// `c` as `c << 8`): integer formats store them exactly, with no float conversion between.
+    public func write(interleavedCodes codes: UnsafePointer<Int32>, frameCount: Int) throws {
+        guard let handle else { return }
+        let written = sf_writef_int(handle, codes, sf_count_t(frameCount))
+        guard written == frameCount else {
+            throw InputRejection("cannot write \(url.lastPathComponent): \(String(cString: sf_strerror(handle)))")
+        }
+    }
+
     /// Appends interleaved frames from an array.
     public func write(interleaved samples: [Float]) throws {
         try samples.withUnsafeBufferPointer { buffer in

@@ -49,6 +49,12 @@ public final class SndFileReader {
         Int(sf_readf_float(handle, buffer, sf_count_t(frameCount)))
     }
 
+    /// Reads up to `frameCount` interleaved frames as 32-bit integers: integer PCM left-justified
+    /// (a 24-bit code `c` reads as `c << 8`), exactly as stored. Returns the frames read.
+    public func read(into buffer: UnsafeMutablePointer<Int32>, frameCount: Int) -> Int {
+        Int(sf_readf_int(handle, buffer, sf_count_t(frameCount)))
+    }
+
     /// The order the decoder delivers channels in: Vorbis order for Ogg, WAVE order otherwise.
     public var channelOrder: ChannelLayout.Order {
         majorFormat == Int32(SF_FORMAT_OGG) ? .vorbis : .wave

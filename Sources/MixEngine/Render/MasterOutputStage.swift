@@ -3,8 +3,9 @@ import MixAnalysis
 import MixDSP
 
 /// The writing pass's second half, on its own thread: the master's meters (post-master spectrum
-/// and scope, final scope, levels, true peak, loudness), the mix file, and the completed meter
-/// records. Fed block by block, in order, by `BlockHandoff`.
+/// and scope, final scope, levels, true peak, loudness), the mix file (as integer codes, which
+/// also go to the output's check), and the completed meter records. Fed block by block, in
+/// order, by `BlockHandoff`.
 final class MasterOutputStage: @unchecked Sendable {
     private let layout: FrameLayout
     private let output: MasterRenderer.Output
@@ -15,7 +16,9 @@ final class MasterOutputStage: @unchecked Sendable {
     private let scopeScratch = ScopeScratch()
     private let loudness: GatedLoudnessMeter
     private let truePeak: TruePeakMeter
-    private let interleaved: UnsafeMutablePointer<Float>
+    private let codes: PCMCodes
+    private let encoded: UnsafeMutablePointer<Int32>
+    private let decoded: UnsafeMutablePointer<Float>
     private let mid: UnsafeMutablePointer<Float>
     private let record: UnsafeMutableRawPointer
     private let bands: UnsafeMutablePointer<Float>
@@ -27,7 +30,7 @@ final class MasterOutputStage: @unchecked Sendable {
     /// The first error (a write that failed); later blocks are skipped.
     private(set) var failure: (any Error)?
 
-    init(output: MasterRenderer.Output, layout: FrameLayout, clock: MeterClock, capacity: Int) {
+    init(output: MasterRenderer.Output, bitDepth: Int, layout: FrameLayout, clock: MeterClock, capacity: Int) {
         self.output = output
         self.layout = layout
         self.clock = clock
@@ -36,7 +39,9 @@ final class MasterOutputStage: @unchecked Sendable {
         finalScope = Scope(capacity: clock.scopeCapacity)
         loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate)
         truePeak = TruePeakMeter(maxFrameCount: capacity)
-        interleaved = .allocate(capacity: 2 * capacity)
+        codes = PCMCodes(bitDepth: bitDepth)
+        encoded = .allocate(capacity: 2 * capacity)
+        decoded = .allocate(capacity: 2 * capacity)
         mid = .allocate(capacity: capacity)
         record = .allocate(byteCount: layout.recordBytes, alignment: 8)
         bands = .allocate(capacity: FrameLayout.bandCount)
@@ -45,7 +50,8 @@ final class MasterOutputStage: @unchecked Sendable {
     }
 
     deinit {
-        interleaved.deallocate()
+        encoded.deallocate()
+        decoded.deallocate()
         mid.deallocate()
         record.deallocate()
         bands.deallocate()
@@ -79,8 +85,6 @@ final class MasterOutputStage: @unchecked Sendable {
         let (position, framesPerPoint) = (self.position, self.framesPerPoint)
         waveform.withUnsafeMutableBufferPointer { waveform in
             for i in 0..<n {
-                interleaved[2 * i] = left[i]
-                interleaved[2 * i + 1] = right[i]
                 lr += left[i] * right[i]
                 ll += left[i] * left[i]
                 rr += right[i] * right[i]
@@ -94,7 +98,9 @@ final class MasterOutputStage: @unchecked Sendable {
         self.position += Int64(n)
         loudness.add(left: left, right: right, frameCount: n)
         truePeak.add(left: left, right: right, frameCount: n)
-        try output.writer.write(interleaved: interleaved, frameCount: n)
+        codes.encode(left: left, right: right, frameCount: n, codes: encoded, decoded: decoded)
+        try output.writer.write(interleavedCodes: encoded, frameCount: n)
+        output.verifier.add(codes: encoded, decoded: decoded, frameCount: n)
 
         guard output.records.read(into: record, count: layout.recordBytes) == layout.recordBytes else {
             throw MixError.io("the meter spool ended early at frame \(slot.frame)")

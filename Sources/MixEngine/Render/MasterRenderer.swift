@@ -24,6 +24,8 @@ final class MasterRenderer {
     struct Output {
         var writer: AudioFileWriter
         var frames: FrameFileWriter
+        /// Measures what is written, as it is written.
+        var verifier: OutputVerifier
         /// The first pass's partial records, one per meter frame, to complete.
         var records: Spool
         var publish: ((Int, UnsafeRawPointer) -> Void)?
@@ -101,11 +103,13 @@ final class MasterRenderer {
             latency -= n
         }
 
-        let stage = output.map { MasterOutputStage(output: $0, layout: layout, clock: clock, capacity: capacity) }
+        let stage = output.map { MasterOutputStage(output: $0, bitDepth: format.bitDepth, layout: layout, clock: clock, capacity: capacity) }
         let handoff = BlockHandoff(capacity: capacity)
         let consumer = DispatchGroup()
         if let stage {
-            DispatchQueue.global().async(group: consumer) { handoff.consume(stage.consume) }
+            // A queue of its own: this block runs the whole pass, and must not hold one of the
+            // global queue's few threads that other work waits for.
+            DispatchQueue(label: "mixdown.master.output").async(group: consumer) { handoff.consume(stage.consume) }
         }
         var position: Int64 = 0
         do {

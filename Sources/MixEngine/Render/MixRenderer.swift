@@ -7,8 +7,9 @@ import MixDSP
 /// Two passes over the audio, streamed in blocks: the first renders every track and the blend
 /// and the master's level-independent stages into a spool with its loudness measured; the
 /// second masters from the spool (gain → true-peak limiter → dither), repeated with a corrected
-/// gain until the written file measures on target. The exported file is read back and checked by
-/// meters independent of the limiter before it is put in place; one that breaks the ceiling is
+/// gain until the written file measures on target. The exported file is checked by meters
+/// independent of the limiter, run on its samples as it is written and held against a decode of
+/// the closed file (`OutputVerifier`), before it is put in place; one that breaks the ceiling is
 /// removed and reported as an error.
 public struct MixRenderer: Sendable {
     /// Where the render writes: the mix, its frames and its summary.
@@ -158,18 +159,19 @@ public struct MixRenderer: Sendable {
             let writer = try AudioFileWriter(
                 url: destination.mixURL, type: options.format.fileType, sampleRate: rate, channelCount: 2)
             let frameWriter = try FrameFileWriter(url: destination.framesURL, header: header)
+            let verifier = try OutputVerifier(sampleRate: rate)
             let measurement = try master.run(
                 gainDB: gainDB, bus: bus,
                 output: .init(
-                    writer: writer, frames: frameWriter, records: records,
+                    writer: writer, frames: frameWriter, verifier: verifier, records: records,
                     publish: publish.map { publish in { publish($0, $1, true) } }),
                 progress: { report(MixProgress(stage: .exporting, fraction: start + (0.97 - start) * $0)) },
                 isCancelled: isCancelled)
             try writer.close()
             try frameWriter.finish()
             timing.mark("master pass \(passes) (writing)")
-            let reading = try OutputVerifier.measure(writer.pendingURL)
-            timing.mark("read-back check")
+            let reading = try verifier.finish(readingBack: writer.pendingURL)
+            timing.mark("check: meters, read-back")
             guard reading.frameCount == clock.totalFrameCount else {
                 throw MixError.io(
                     "\(destination.mixURL.lastPathComponent): wrote \(clock.totalFrameCount) frames but read back \(reading.frameCount)")

@@ -1,10 +1,18 @@
+import Dispatch
 import Foundation
 import MixAnalysis
+import Synchronization
 
-/// Measures a written mix the way a listener's tools would: decodes the file and meters it
-/// with libebur128 (integrated loudness, loudness range, 4× true peak) and with an 8×
-/// oversampled scan, neither of which shares code with the limiter.
-enum OutputVerifier {
+/// Measures the mix the way a listener's tools would, with meters that share no code with the
+/// limiter: libebur128 (integrated loudness, loudness range, 4× true peak) and an 8× oversampled
+/// scan of each channel.
+///
+/// The meters run while the file is written, on the samples exactly as a decoder returns them
+/// (`PCMCodes`), on worker queues beside the writing pass; the chunks of libebur128's true peak,
+/// its slowest part, go to two meters in turn (`ChunkedTruePeakMeter`). Once the file is closed
+/// it is decoded again and its samples digested: only when they are bit for bit the samples the
+/// meters measured (`SampleDigest`, and the same count) does the reading stand for the file.
+final class OutputVerifier: @unchecked Sendable {
     struct Reading: Sendable, Equatable {
         var integratedLUFS: Double?
         var loudnessRangeLU: Double?
@@ -23,44 +31,170 @@ enum OutputVerifier {
         }
     }
 
-    static func measure(_ url: URL) throws -> Reading {
+    /// A chunk of decoded stereo frames with the frames before it (`ChunkedTruePeakMeter`).
+    private struct Chunk {
+        let storage: UnsafeMutablePointer<Float>
+        var frames: UnsafeMutablePointer<Float> { storage + 2 * ChunkedTruePeakMeter.warmUpFrameCount }
+    }
+
+    static let chunkFrameCount = 32_768
+    private static let chunkCount = 4
+
+    private let sampleRate: Int
+    private let loudness: LoudnessMeter
+    private let truePeak: ChunkedTruePeakMeter
+    private let scanners: [OversampledPeakScanner]
+    private let loudnessQueue = DispatchQueue(label: "mixdown.check.loudness")
+    private let truePeakQueues: [DispatchQueue]
+    private let scanQueue = DispatchQueue(label: "mixdown.check.scan")
+    private let pending = DispatchGroup()
+    private let freeChunks: DispatchSemaphore
+    private let chunks: [Chunk]
+    /// The chunks free to fill, and how many meters still read each chunk.
+    private let chunkState = Mutex<(free: [Int], users: [Int])>(([], []))
+    // The filling side: touched only by the thread that calls `add`.
+    private var current: Int?
+    /// Frames before the current chunk's start in its storage.
+    private var currentWarmUp = 0
+    private var filled = 0
+    /// The stream's newest frames (up to `warmUpFrameCount`), copied ahead of the next chunk.
+    private let tail = UnsafeMutablePointer<Float>.allocate(capacity: 2 * ChunkedTruePeakMeter.warmUpFrameCount)
+    private var tailCount = 0
+    private var chunkIndex = 0
+    private var streamFrames: Int64 = 0
+    private var digest = SampleDigest()
+
+    init(sampleRate: Int) throws {
+        self.sampleRate = sampleRate
+        guard let loudness = LoudnessMeter(channelCount: 2, sampleRate: sampleRate, measures: [.integrated, .loudnessRange]),
+            let truePeak = ChunkedTruePeakMeter(channelCount: 2, sampleRate: sampleRate, meterCount: 2)
+        else { throw MixError.io("cannot start the output's loudness meters at \(sampleRate) Hz") }
+        self.loudness = loudness
+        self.truePeak = truePeak
+        scanners = (0..<2).map { _ in OversampledPeakScanner(maxFrameCount: Self.chunkFrameCount) }
+        truePeakQueues = (0..<truePeak.meterCount).map { DispatchQueue(label: "mixdown.check.true-peak-\($0)") }
+        let frames = ChunkedTruePeakMeter.warmUpFrameCount + Self.chunkFrameCount
+        chunks = (0..<Self.chunkCount).map { _ in Chunk(storage: .allocate(capacity: 2 * frames)) }
+        freeChunks = DispatchSemaphore(value: Self.chunkCount)
+
+        chunkState.withLock { $0 = (Array(0..<Self.chunkCount), [Int](repeating: 0, count: Self.chunkCount)) }
+    }
+
+    deinit {
+        pending.wait()
+        for chunk in chunks { chunk.storage.deallocate() }
+        tail.deallocate()
+    }
+
+    /// Takes the next `frameCount` frames: their codes as handed to the file writer and their
+    /// decoded values, both interleaved stereo.
+    func add(codes: UnsafePointer<Int32>, decoded: UnsafePointer<Float>, frameCount: Int) {
+        digest.add(codes, count: 2 * frameCount)
+        var offset = 0
+        while offset < frameCount {
+            let target = current ?? takeChunk()
+            let n = min(frameCount - offset, Self.chunkFrameCount - filled)
+            (chunks[target].frames + 2 * filled).update(from: decoded + 2 * offset, count: 2 * n)
+            filled += n
+            offset += n
+            if filled == Self.chunkFrameCount { dispatchChunk() }
+        }
+    }
+
+    /// Waits for the meters, decodes the closed file at `url` and holds it against what was
+    /// measured; the reading, or an error when the file is not what was measured.
+    func finish(readingBack url: URL) throws -> Reading {
+        if current != nil { dispatchChunk() }
+        pending.wait()
+        for scanner in scanners { scanner.finish() }
+        let readBack = try Self.digest(of: url, sampleRate: sampleRate)
+        guard readBack == digest else {
+            throw MixError.io(
+                "\(url.lastPathComponent): the written file does not decode to the samples that were measured (\(readBack.count / 2) frames read back, \(digest.count / 2) written)")
+        }
+        return Reading(
+            integratedLUFS: loudness.integratedLUFS, loudnessRangeLU: loudness.loudnessRangeLU,
+            truePeakDBTP: truePeak.truePeakDBTP, scannedPeakDBTP: scanners.compactMap(\.peakDBTP).max(),
+            frameCount: streamFrames)
+    }
+
+    // MARK: Chunks
+
+    /// Takes a free chunk (waiting while the meters hold them all) and puts the stream's last
+    /// frames before it.
+    private func takeChunk() -> Int {
+        freeChunks.wait()
+        let index = chunkState.withLock { $0.free.removeLast() }
+        (chunks[index].frames - 2 * tailCount).update(from: tail, count: 2 * tailCount)
+        current = index
+        currentWarmUp = tailCount
+        filled = 0
+        return index
+    }
+
+    /// Sends the current chunk to the meters; it goes back to the free list when they are done.
+    private func dispatchChunk() {
+        guard let index = current else { return }
+        let chunk = chunks[index]
+        let (frameCount, number, warmUp) = (filled, chunkIndex, currentWarmUp)
+        // The last frames so far, the next chunk's warm-up (a chunk is full unless it is the last).
+        tailCount = min(frameCount, ChunkedTruePeakMeter.warmUpFrameCount)
+        tail.update(from: chunk.frames + 2 * (frameCount - tailCount), count: 2 * tailCount)
+        streamFrames += Int64(frameCount)
+        chunkIndex += 1
+        current = nil
+        filled = 0
+        let frames = UncheckedConstPointer(UnsafePointer(chunk.frames))
+        pending.enter()
+        // The last of the three meters to finish gives the chunk back.
+        chunkState.withLock { $0.users[index] = 3 }
+        let release = { @Sendable [self] in
+            let isLast = chunkState.withLock { state in
+                state.users[index] -= 1
+                if state.users[index] == 0 { state.free.append(index) }
+                return state.users[index] == 0
+            }
+            guard isLast else { return }
+            freeChunks.signal()
+            pending.leave()
+        }
+        loudnessQueue.async { [self] in
+            loudness.add(interleaved: frames.pointer, frameCount: frameCount)
+            release()
+        }
+        truePeakQueues[number % truePeakQueues.count].async { [self] in
+            truePeak.add(chunk: number, frames: frames.pointer, frameCount: frameCount, warmUpCount: warmUp)
+            release()
+        }
+        scanQueue.async { [self] in
+            scanners[0].add(frames.pointer, count: frameCount, stride: 2)
+            scanners[1].add(frames.pointer + 1, count: frameCount, stride: 2)
+            release()
+        }
+    }
+
+    /// The digest of the samples in the file at `url`, decoded as integers.
+    private static func digest(of url: URL, sampleRate: Int) throws -> SampleDigest {
         let reader: SndFileReader
         do {
             reader = try SndFileReader(url: url)
         } catch let rejection as InputRejection {
             throw MixError.io("cannot read back the written mix to check it: \(rejection.reason)")
         }
-        let channels = reader.channelCount
-        guard let meter = LoudnessMeter(
-            channelCount: channels, sampleRate: reader.sampleRate, measures: [.integrated, .loudnessRange, .truePeak])
-        else { throw MixError.io("cannot start a loudness meter at \(reader.sampleRate) Hz") }
-        let blockFrames = 32_768
-        let scanners = (0..<channels).map { _ in OversampledPeakScanner(maxFrameCount: blockFrames) }
-        var buffer = [Float](repeating: 0, count: blockFrames * channels)
-        var total: Int64 = 0
-        while true {
-            let frames = buffer.withUnsafeMutableBufferPointer { reader.read(into: $0.baseAddress!, frameCount: blockFrames) }
-            guard frames > 0 else { break }
-            total += Int64(frames)
-            buffer.withUnsafeBufferPointer { samples in
-                // The meters read the same block at once: libebur128 on one thread, each
-                // channel's 8× scan on another.
-                let base = UncheckedConstPointer(samples.baseAddress!)
-                let work = UncheckedWork(meter: meter, scanners: scanners)
-                DispatchQueue.concurrentPerform(iterations: channels + 1) { task in
-                    if task == 0 {
-                        work.meter.add(interleaved: base.pointer, frameCount: frames)
-                    } else {
-                        work.scanners[task - 1].add(base.pointer + task - 1, count: frames, stride: channels)
-                    }
-                }
-            }
+        guard reader.channelCount == 2, reader.sampleRate == sampleRate else {
+            throw MixError.io(
+                "\(url.lastPathComponent): reads back as \(reader.channelCount) channels at \(reader.sampleRate) Hz, not the stereo \(sampleRate) Hz written")
         }
-        for scanner in scanners { scanner.finish() }
-        let scanned = scanners.compactMap(\.peakDBTP).max()
-        return Reading(
-            integratedLUFS: meter.integratedLUFS, loudnessRangeLU: meter.loudnessRangeLU, truePeakDBTP: meter.truePeakDBTP,
-            scannedPeakDBTP: scanned, frameCount: total)
+        let blockFrames = 32_768
+        let buffer = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * blockFrames)
+        defer { buffer.deallocate() }
+        var digest = SampleDigest()
+        while true {
+            let frames = reader.read(into: buffer, frameCount: blockFrames)
+            guard frames > 0 else { break }
+            digest.add(buffer, count: 2 * frames)
+        }
+        return digest
     }
 }
 
@@ -71,10 +205,4 @@ struct UncheckedConstPointer: @unchecked Sendable {
     init(_ pointer: UnsafePointer<Float>) {
         self.pointer = pointer
     }
-}
-
-/// The meters handed to workers, each used by one worker at a time.
-struct UncheckedWork: @unchecked Sendable {
-    let meter: LoudnessMeter
-    let scanners: [OversampledPeakScanner]
 }
