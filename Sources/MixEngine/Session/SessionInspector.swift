@@ -15,14 +15,18 @@ public struct SessionInspector: Sendable {
     public var roleOverrides: [String: Role]
     /// Files scanned at once (default: the core count).
     public var concurrency: Int
+    /// The meter of each stem's loudness: libebur128 for what is shown (`inspect`), the
+    /// engine's own for a mix's loudness match.
+    public var loudnessMeter: StemLoudnessMeter
 
     public init(
         rateOverrideHz: Int? = nil, roleOverrides: [String: Role] = [:],
-        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, loudnessMeter: StemLoudnessMeter = .libebur128
     ) {
         self.rateOverrideHz = rateOverrideHz
         self.roleOverrides = roleOverrides
         self.concurrency = max(1, concurrency)
+        self.loudnessMeter = loudnessMeter
     }
 
     /// Inspects `folder`. `progress` gets the share done (0…1), from any thread.
@@ -110,10 +114,11 @@ public struct SessionInspector: Sendable {
                 let url = urls[index]
                 let weight = sizes[index] / totalSize
                 let analysis = analyses[index]
+                let loudnessMeter = self.loudnessMeter
                 group.addTask {
                     let report = StemScanner.scan(
                         url: url, displayName: StemName.displayName(url.lastPathComponent),
-                        analysis: analysis
+                        analysis: analysis, loudnessMeter: loudnessMeter
                     ) { fraction in
                         if let progress { progress(tracker.update(index, to: fraction * weight)) }
                     }

@@ -16,13 +16,16 @@ public enum StemScanner {
     /// (they cost time, and only stems whose role must be guessed need them); `progress` gets
     /// the share of the file decoded so far.
     public static func scan(
-        url: URL, displayName: String, analysis: ContentAnalysis = .none, progress: ((Double) -> Void)? = nil
+        url: URL, displayName: String, analysis: ContentAnalysis = .none, loudnessMeter: StemLoudnessMeter = .libebur128,
+        progress: ((Double) -> Void)? = nil
     ) -> StemReport {
         var report = StemReport(fileName: displayName)
         report.url = url
         do {
             let (declared, kind) = try readHeader(url: url, report: &report)
-            try decode(url: url, declared: declared, kind: kind, analysis: analysis, progress: progress, report: &report)
+            try decode(
+                url: url, declared: declared, kind: kind, analysis: analysis, loudnessMeter: loudnessMeter, progress: progress,
+                report: &report)
             noteExtensionMismatch(fileName: url.lastPathComponent, kind: kind, report: &report)
         } catch let rejection as InputRejection {
             report.rejection = rejection
@@ -104,8 +107,8 @@ public enum StemScanner {
     // MARK: Decode
 
     private static func decode(
-        url: URL, declared: DeclaredStream?, kind: SniffedKind, analysis: ContentAnalysis, progress: ((Double) -> Void)?,
-        report: inout StemReport
+        url: URL, declared: DeclaredStream?, kind: SniffedKind, analysis: ContentAnalysis, loudnessMeter: StemLoudnessMeter,
+        progress: ((Double) -> Void)?, report: inout StemReport
     ) throws {
         let reader: SndFileReader
         do {
@@ -139,7 +142,7 @@ public enum StemScanner {
             report.notes.append("\(channels) channels, read as \(fold.layoutName), folded to stereo (ITU-R BS.775)")
         }
         let tally = try streamSamples(
-            reader: reader, analysis: analysis, layout: layout,
+            reader: reader, analysis: analysis, loudnessMeter: loudnessMeter, layout: layout,
             expectedFrameCount: declared?.presentFrameCount ?? reader.reportedFrameCount, progress: progress)
         report.frameCount = tally.frameCount
         report.peakDBFS = tally.peak > 0 ? Decibels.fromAmplitude(Double(tally.peak)) : nil
@@ -161,17 +164,15 @@ public enum StemScanner {
     }
 
     private static func streamSamples(
-        reader: SndFileReader, analysis: ContentAnalysis, layout: ChannelLayout, expectedFrameCount: Int64,
-        progress: ((Double) -> Void)?
+        reader: SndFileReader, analysis: ContentAnalysis, loudnessMeter: StemLoudnessMeter, layout: ChannelLayout,
+        expectedFrameCount: Int64, progress: ((Double) -> Void)?
     ) throws -> Tally {
         let channels = reader.channelCount
         let capacity = blockFrameCount * channels
         let block = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         defer { block.deallocate() }
-        guard let meter = LoudnessMeter(channelCount: channels, sampleRate: reader.sampleRate) else {
-            throw InputRejection("unusable sample rate: \(reader.sampleRate) Hz")
-        }
-        meter.setChannelPositions(layout.positions)
+        let meter = try StemLoudness(
+            meter: loudnessMeter, layout: layout, sampleRate: reader.sampleRate, maxFrameCount: blockFrameCount)
         let features = analysis == .none
             ? nil
             : ContentFeatureExtractor(
@@ -192,7 +193,7 @@ public enum StemScanner {
                 block[index] = 0  // keep the meters finite; the file is rejected below anyway
             }
             tally.peak = peak
-            meter.add(interleaved: block, frameCount: frames)
+            meter.add(block, frameCount: frames)
             features?.add(interleaved: block, frameCount: frames, channelCount: channels)
             tally.frameCount += Int64(frames)
             if let progress, expectedFrameCount > 0 {

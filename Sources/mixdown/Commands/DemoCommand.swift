@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let output = folder.deletingLastPathComponent().appendingPathComponent("\(folder.lastPathComponent)-mix.wav")
         let summary = try await MixSession.run(
-            folder: folder, output: output, options: options, inspector: SessionInspector(), skipInvalid: false,
+            folder: folder, output: output, options: options, inspector: SessionInspector(loudnessMeter: .engine), skipInvalid: false,
             showProgress: true)
         print(MixTable(summary).render())
         print("\nNow mix your own stems: mixdown mix <folder>   (mixdown inspect <folder> checks them first)")

@@ -91,7 +91,8 @@ struct MixCommand: AsyncParsableCommand {
             framesPerSecond: fps, basic: basic)
         let summary = try await MixSession.run(
             folder: URL(fileURLWithPath: folder), output: outputURL, options: options,
-            inspector: SessionInspector(rateOverrideHz: session.rate, roleOverrides: try session.parsedRoles()),
+            inspector: SessionInspector(
+                rateOverrideHz: session.rate, roleOverrides: try session.parsedRoles(), loudnessMeter: .engine),
             skipInvalid: skipInvalid, showProgress: !json)
         if json {
             FileHandle.standardOutput.write(try SummaryFile.encode(summary))
