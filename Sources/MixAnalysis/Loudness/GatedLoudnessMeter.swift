@@ -94,22 +94,59 @@ public final class GatedLoudnessMeter {
 
     /// Gated integrated loudness; nil when no block passed the gates.
     public var integratedLUFS: Double? {
+        Self.integratedLUFS(counts: binCounts, energies: binEnergies)
+    }
+
+    /// The gated integrated loudness of a stream measured in consecutive parts, one meter each:
+    /// the gating blocks of all of them, gated together.
+    public static func integratedLUFS(combining meters: [GatedLoudnessMeter]) -> Double? {
+        var counts = [Int](repeating: 0, count: binCount), energies = [Double](repeating: 0, count: binCount)
+        for meter in meters {
+            for bin in 0..<binCount where meter.binCounts[bin] > 0 {
+                counts[bin] += meter.binCounts[bin]
+                energies[bin] += meter.binEnergies[bin]
+            }
+        }
+        return integratedLUFS(counts: counts, energies: energies)
+    }
+
+    private static func integratedLUFS(counts: [Int], energies: [Double]) -> Double? {
         var count = 0, energy = 0.0
-        for bin in 0..<Self.binCount where binCounts[bin] > 0 {
-            count += binCounts[bin]
-            energy += binEnergies[bin]
+        for bin in 0..<binCount where counts[bin] > 0 {
+            count += counts[bin]
+            energy += energies[bin]
         }
         guard count > 0 else { return nil }
-        let relativeGate = Self.lufs(energy / Double(count)) - 10
+        let relativeGate = lufs(energy / Double(count)) - 10
         count = 0
         energy = 0
-        for bin in 0..<Self.binCount where binCounts[bin] > 0 {
-            let binCenter = Self.lowestLUFS + (Double(bin) + 0.5) / Self.binsPerLU
+        for bin in 0..<binCount where counts[bin] > 0 {
+            let binCenter = lowestLUFS + (Double(bin) + 0.5) / binsPerLU
             guard binCenter >= relativeGate else { continue }
-            count += binCounts[bin]
-            energy += binEnergies[bin]
+            count += counts[bin]
+            energy += energies[bin]
         }
-        return count > 0 ? Self.lufs(energy / Double(count)) : nil
+        return count > 0 ? lufs(energy / Double(count)) : nil
+    }
+
+    /// Frames in one 100 ms step (gating blocks are four of them, a new one every step).
+    public var stepFrameCount: Int { subBlockFrameCount }
+
+    /// Forgets every loudness measured so far but keeps the K-weighting filters' state: the
+    /// audio before this point only warmed them up. Call it between two 100 ms steps (after a
+    /// multiple of `stepFrameCount` frames). With a meter for each part of a stream, each
+    /// starting three steps before its part and forgetting what came before, every gating block
+    /// of the stream is counted once, by the meter of the part where it ends.
+    public func discardMeasurements() {
+        precondition(subBlockFilled == 0, "discardMeasurements between 100 ms steps only")
+        subBlockEnergy = 0
+        for index in recent.indices { recent[index] = 0 }
+        recentIndex = 0
+        subBlocksSeen = 0
+        for bin in 0..<Self.binCount {
+            binCounts[bin] = 0
+            binEnergies[bin] = 0
+        }
     }
 
     /// Loudness of the newest 400 ms; nil for silence.

@@ -33,12 +33,12 @@ final class MasterRenderer {
 
     static let waveformPointCount = 1000
 
-    private let recipe: MixRecipe
+    let recipe: MixRecipe
     private let format: OutputFormat
     private let basic: Bool
-    private let clock: MeterClock
+    let clock: MeterClock
     private let layout: FrameLayout
-    private let capacity: Int
+    let capacity: Int
 
     init(recipe: MixRecipe, format: OutputFormat, basic: Bool, clock: MeterClock, layout: FrameLayout, capacity: Int) {
         self.recipe = recipe

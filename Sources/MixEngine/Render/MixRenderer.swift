@@ -142,9 +142,16 @@ public struct MixRenderer: Sendable {
             let probe = try measure(at: 0)
             gainDB = min(0, options.recipe.ceilingDBTP - Self.basicPeakMarginDB - (probe.truePeakDBTP ?? -120))
         } else {
-            let probe = try measure(at: gainDB)
+            passes += 1
+            let progressStart = mastering
+            mastering = min(0.75, mastering + 0.12)
+            let span = mastering - progressStart
+            let loudness = try master.measureLoudness(
+                gainDB: gainDB, bus: bus, partCount: options.concurrency,
+                progress: { report(MixProgress(stage: .mastering, fraction: progressStart + span * $0)) },
+                isCancelled: isCancelled)
             timing.mark("master pass 1 (measuring)")
-            if let loudness = probe.integratedLUFS {
+            if let loudness {
                 history.append((gainDB, loudness))
                 gainDB = plan.nextGain(after: history)
             }

@@ -40,4 +40,16 @@ final class Spool {
     func read(into bytes: UnsafeMutableRawPointer, count: Int) -> Int {
         fread(bytes, 1, count, file)
     }
+
+    /// Reads up to `count` bytes from `offset` without moving the read position, so several
+    /// threads can read different parts at once (after `rewind`, which flushes what was written).
+    func read(into bytes: UnsafeMutableRawPointer, count: Int, at offset: Int64) -> Int {
+        var done = 0
+        while done < count {
+            let n = pread(fileno(file), bytes + done, count - done, off_t(offset) + off_t(done))
+            guard n > 0 else { break }
+            done += n
+        }
+        return done
+    }
 }
