@@ -124,6 +124,58 @@ for (name, elapsed) in rows {
 }
 print(String(format: "track-chain-seconds %.6f", trackTime))
 print(String(format: "master-chain-seconds %.6f", masterTime))
+
+// Five tracks like a session's (three mono vocals, a stereo adlib, a stereo beat): their chains
+// one by one, as stereo processors (a mono stem as two equal channels), then all in the lanes
+// of one `LaneChainBank`. ns per frame of the session (all five tracks).
+let vocal = LaneChainBank.Track(
+    channelCount: 1, matchGainDB: 3,
+    equalizer: [.init(.highPass, frequencyHz: 90), .init(.bell, frequencyHz: 280, gainDB: -2.5), .init(.bell, frequencyHz: 3200, q: 0.9, gainDB: 2),
+                .init(.highShelf, frequencyHz: 8000, gainDB: 1)],
+    compressor: .init(thresholdDB: -20, ratio: 3.5, kneeDB: 6, attackMs: 5, releaseMs: 90, makeupDB: 1.5),
+    saturator: .init(driveDB: 4, mix: 0.3), faderDB: -2, deEsser: .init(thresholdDB: -28), air: .init(frequencyHz: 11_000, gainDB: 2),
+    width: 1)
+var adlib = vocal
+adlib.channelCount = 2
+adlib.width = 1.2
+let beat = LaneChainBank.Track(
+    channelCount: 2, matchGainDB: -6, equalizer: [.init(.highPass, frequencyHz: 30), .init(.lowShelf, frequencyHz: 100, gainDB: 1)],
+    compressor: .init(thresholdDB: -16, ratio: 2, kneeDB: 8, attackMs: 20, releaseMs: 200, detector: .rms), saturator: nil, faderDB: -1,
+    deEsser: nil, air: nil, width: 1)
+let sessionTracks = [vocal, vocal, vocal, adlib, beat]
+func chain(_ track: LaneChainBank.Track) throws -> [any AudioProcessor] {
+    var processors: [any AudioProcessor] = [try Gain(.init(gainDB: track.matchGainDB ?? 0)), try Equalizer(.init(bands: track.equalizer))]
+    if let compressor = track.compressor { processors.append(try Compressor(compressor)) }
+    if let saturator = track.saturator { processors.append(try Saturator(saturator)) }
+    processors.append(try Gain(.init(gainDB: track.faderDB)))
+    if let deEsser = track.deEsser { processors.append(try DeEsser(deEsser)) }
+    if let air = track.air { processors.append(try Air(air)) }
+    if track.width != 1 { processors.append(try StereoWidener(.init(width: track.width))) }
+    return processors
+}
+let oneByOne = try sessionTracks.map { try time(chain($0), left: left, right: right) }.reduce(0, +)
+var laneFrames = [SIMD8<Float>](repeating: .zero, count: frameCount)
+let bankTime = try (0..<5).map { _ -> Double in
+    let bank = try LaneChainBank(tracks: sessionTracks, sampleRate: sampleRate, maxFrameCount: 1600)!
+    for n in 0..<frameCount {
+        laneFrames[n] = SIMD8(left[n], right[n], left[n], right[n], left[n], left[n], left[n], 0)
+    }
+    let started = DispatchTime.now().uptimeNanoseconds
+    laneFrames.withUnsafeMutableBufferPointer { frames in
+        var offset = 0
+        while offset < frameCount {
+            let count = min(1600, frameCount - offset)
+            bank.process(frames.baseAddress! + offset, frameCount: count)
+            offset += count
+        }
+    }
+    return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+}.min()!
+print()
+print("five track chains (3 mono, 2 stereo)   ns/frame   × realtime (48 kHz, one core)")
+for (name, elapsed) in [("one by one, stereo processors", oneByOne), ("in the lanes of one bank", bankTime)] {
+    print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.1f   %10.0f×", elapsed / Double(frameCount) * 1e9, seconds / elapsed))
+}
 }
 
 // MARK: Meters

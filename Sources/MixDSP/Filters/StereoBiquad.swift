@@ -50,32 +50,21 @@ struct StereoBiquad {
     }
 
     /// Filters a block in place (mono blocks use the left lane only), without flushing: see
-    /// `flushState()`.
+    /// `flushState()`. The same steps as frame by frame (fused where the machine fuses).
     @inlinable
     mutating func process(_ block: AudioBlock) {
         let (left, right) = (block.left, block.right)
-        var s1 = state1, s2 = state2
-        let (b0, b1, b2, a1, a2) = (self.b0, self.b1, self.b2, self.a1, self.a2)
+        var filter = self
         if block.channelCount == 1 {
-            for i in 0..<block.frameCount {
-                let x = SIMD2(left[i], 0)
-                let y = b0 * x + s1
-                s1 = b1 * x - a1 * y + s2
-                s2 = b2 * x - a2 * y
-                left[i] = y.x
-            }
+            for i in 0..<block.frameCount { left[i] = filter.process(SIMD2(left[i], 0)).x }
         } else {
             for i in 0..<block.frameCount {
-                let x = SIMD2(left[i], right[i])
-                let y = b0 * x + s1
-                s1 = b1 * x - a1 * y + s2
-                s2 = b2 * x - a2 * y
+                let y = filter.process(SIMD2(left[i], right[i]))
                 left[i] = y.x
                 right[i] = y.y
             }
         }
-        state1 = s1
-        state2 = s2
+        self = filter
     }
 
     @inlinable @inline(__always)

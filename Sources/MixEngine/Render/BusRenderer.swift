@@ -3,14 +3,15 @@ import MixAnalysis
 import MixDSP
 import Synchronization
 
-/// The first pass: every track through its chain (on all cores), the blend with headroom, and
-/// the master's level-independent stages (EQ → bus compressor → width). The result goes to a
-/// spool of interleaved float frames with its loudness measured, so the master gain comes from
-/// a measurement, not a guess; each meter frame's track and pre-master parts go to a second
-/// spool for the final pass to complete.
+/// The first pass: every track through its chain (all tracks at once, in the lanes of
+/// `TrackBanks`), the blend with headroom, and the master's level-independent stages (EQ → bus
+/// compressor → width). The result goes to a spool of interleaved float frames with its
+/// loudness measured, so the master gain comes from a measurement, not a guess; each meter
+/// frame's track and pre-master parts go to a second spool for the final pass to complete.
 ///
-/// A pipeline of two: while the blend and bus stage (`BusStage`, on its own queue) work on one
-/// chunk, the tracks render the next into their other set of buffers.
+/// A pipeline of two: while the tracks' meters, the blend and the bus stage (`BusStage`, on its
+/// own queue) work on one chunk, the tracks are read and run through their chains into their
+/// other set of buffers.
 final class BusRenderer: @unchecked Sendable {
     struct Result {
         /// Integrated loudness of the spooled bus (before the master gain).
@@ -19,18 +20,21 @@ final class BusRenderer: @unchecked Sendable {
         var preMasterSpectrumDB: [Float]
     }
 
+    /// Each track's (compressor, de-esser) gain reduction over one meter period.
+    typealias Readouts = [(compressor: GainReductionReadout?, deEsser: GainReductionReadout?)]
+
     private let tracks: [TrackRenderer]
+    private let banks: TrackBanks
     private let clock: MeterClock
     private let layout: FrameLayout
     private let stage: BusStage
     private let chunkCapacity: Int
-    private let concurrency: Int
 
-    init(tracks: [TrackRenderer], recipe: MixRecipe, basic: Bool, clock: MeterClock, chunkCapacity: Int, concurrency: Int) throws {
+    init(tracks: [TrackRenderer], recipe: MixRecipe, basic: Bool, clock: MeterClock, chunkCapacity: Int) throws {
         self.tracks = tracks
         self.clock = clock
         self.chunkCapacity = chunkCapacity
-        self.concurrency = concurrency
+        banks = try TrackBanks(tracks: tracks, sampleRate: clock.sampleRate, maxFrameCount: clock.longestPeriod)
         layout = FrameLayout(trackCount: tracks.count)
         stage = try BusStage(
             tracks: tracks, recipe: recipe, basic: basic, clock: clock, layout: layout, capacity: chunkCapacity)
@@ -70,14 +74,15 @@ final class BusRenderer: @unchecked Sendable {
             let buffer = recordBuffers[slot]
             // The bus stage may still be reading this slot's previous chunk.
             slotFree[slot].wait()
-            buffer.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: periodEnds.count * layout.recordBytes)
-            renderTracks(slot: slot, periodEnds: periodEnds, records: buffer.pointer)
+            let readouts = renderTracks(slot: slot, periodEnds: periodEnds)
             let (chunkSlot, firstFrame, ends, recordBytes) = (slot, nextFrame, periodEnds, layout.recordBytes)
             let spools = UncheckedSpools(bus: bus, records: records)
-            queue.async { [stage] in
+            queue.async { [self] in
                 defer { slotFree[chunkSlot].signal() }
                 guard failure.withLock({ $0 == nil }) else { return }
                 do {
+                    buffer.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: ends.count * recordBytes)
+                    meterTracks(slot: chunkSlot, periodEnds: ends, readouts: readouts, records: buffer.pointer)
                     try stage.blend(slot: chunkSlot, periodEnds: ends, records: buffer.pointer, bus: spools.bus)
                     try spools.records.write(buffer.pointer, count: ends.count * recordBytes)
                     if let publish {
@@ -96,28 +101,35 @@ final class BusRenderer: @unchecked Sendable {
         return stage.result(frameCount: frameCount)
     }
 
-    /// Renders every track over the chunk into buffer set `slot`, in parallel: each track writes
-    /// its own output buffers and its own bytes of each record, so the workers share nothing.
-    private func renderTracks(slot: Int, periodEnds: [Int], records: UnsafeMutableRawPointer) {
-        let recordBytes = layout.recordBytes
-        let layout = self.layout
-        let work = { @Sendable (index: Int, track: TrackRenderer, records: UnsafeMutableRawPointer) in
+    /// Reads every track over the chunk into buffer set `slot` and runs the chains there, a
+    /// meter period at a time; returns each period's gain reductions.
+    private func renderTracks(slot: Int, periodEnds: [Int]) -> [Readouts] {
+        var readouts: [Readouts] = []
+        readouts.reserveCapacity(periodEnds.count)
+        var period = Readouts(repeating: (nil, nil), count: tracks.count)
+        var start = 0
+        for end in periodEnds {
+            for track in tracks { track.read(slot: slot, from: start, frameCount: end - start) }
+            banks.process(tracks, slot: slot, from: start, frameCount: end - start, readouts: &period)
+            readouts.append(period)
+            start = end
+        }
+        return readouts
+    }
+
+    /// Each track's meters over the chunk in buffer set `slot`, into each period's record.
+    private func meterTracks(slot: Int, periodEnds: [Int], readouts: [Readouts], records: UnsafeMutableRawPointer) {
+        for (index, track) in tracks.enumerated() {
             var start = 0
             for (period, end) in periodEnds.enumerated() {
-                track.render(slot: slot, from: start, frameCount: end - start)
+                let gainReductions = readouts[period][index]
+                track.meter(
+                    slot: slot, from: start, frameCount: end - start, compressorGR: gainReductions.compressor,
+                    deEsserGR: gainReductions.deEsser)
                 track.finishPeriod(
-                    into: FrameRecordWriter(bytes: records + period * recordBytes), offset: layout.trackOffset(index))
+                    into: FrameRecordWriter(bytes: records + period * layout.recordBytes), offset: layout.trackOffset(index))
                 start = end
             }
-        }
-        let records = UncheckedPointer(records)
-        if concurrency > 1, tracks.count > 1 {
-            let tracks = self.tracks
-            DispatchQueue.concurrentPerform(iterations: tracks.count) { index in
-                work(index, tracks[index], records.pointer)
-            }
-        } else {
-            for (index, track) in tracks.enumerated() { work(index, track, records.pointer) }
         }
     }
 }

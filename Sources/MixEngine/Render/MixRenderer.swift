@@ -107,8 +107,7 @@ public struct MixRenderer: Sendable {
         // Pass 1: tracks, blend, the master's EQ, bus compressor and width.
         report(MixProgress(stage: .processingTracks, fraction: 0.02))
         let busResult = try BusRenderer(
-            tracks: tracks, recipe: options.recipe, basic: options.basic, clock: clock, chunkCapacity: capacity,
-            concurrency: options.concurrency
+            tracks: tracks, recipe: options.recipe, basic: options.basic, clock: clock, chunkCapacity: capacity
         ).run(
             bus: bus, records: records,
             progress: { report(MixProgress(stage: .processingTracks, fraction: 0.02 + 0.48 * $0)) },
@@ -266,7 +265,7 @@ public struct MixRenderer: Sendable {
                 return MixSummary.Track(
                     file: track.stem.fileName, role: track.role, roleGuessed: track.stem.role.isGuessed,
                     roleSource: track.stem.role.source, sourceLoudnessLUFS: track.stem.loudnessLUFS,
-                    matchGainDB: track.matchGainDB, faderDB: Double(track.chain.fader.settings.gainDB),
+                    matchGainDB: track.matchGainDB, faderDB: track.chain.faderDB,
                     userGainDB: options.stemGainsDB[track.stem.fileName] ?? 0, eq: options.basic ? [] : preset.eq,
                     compressorGRAverageDB: track.compressorGR.meanDB, compressorGRMaxDB: track.compressorGR.maxDB,
                     deEsserGRAverageDB: track.deEsserGR.meanDB, deEsserGRMaxDB: track.deEsserGR.maxDB,

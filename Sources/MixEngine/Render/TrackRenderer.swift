@@ -2,9 +2,10 @@ import Foundation
 import MixAnalysis
 import MixDSP
 
-/// Renders one stem, block by block: reads it conformed to the session, runs its chain and
-/// keeps its meters (level, gain reduction, spectrum, loudness). Each renderer is used by one
-/// thread at a time (the render loop hands whole blocks to workers), hence `@unchecked Sendable`.
+/// One stem of the render, block by block: reads it conformed to the session into its output
+/// buffers (where its chain, in the lanes of a `TrackBanks`, processes it in place) and keeps
+/// its meters (level, gain reduction, spectrum, loudness). Each renderer is used by one thread
+/// at a time (the render loop hands whole chunks over), hence `@unchecked Sendable`.
 final class TrackRenderer: @unchecked Sendable {
     let stem: StemReport
     let role: Role
@@ -40,7 +41,9 @@ final class TrackRenderer: @unchecked Sendable {
         // A stem with no measurable loudness (silence, under 400 ms) is left at its level.
         let match = stem.loudnessLUFS.map { preset.targetLUFS - $0 } ?? 0
         matchGainDB = basic ? 0 : max(-40, min(36, match))
-        chain = try TrackChain(preset: preset, matchGainDB: matchGainDB, userGainDB: userGainDB, basic: basic)
+        chain = TrackChain(
+            preset: preset, matchGainDB: matchGainDB, userGainDB: userGainDB, basic: basic,
+            channelCount: stem.channelCount == 1 ? 1 : 2)
         reader = try ConformedStemReader(
             url: url, sourceFrameCount: stem.frameCount ?? 0, sessionRate: sessionRate, sessionFrameCount: sessionFrameCount)
         self.maxFrameCount = maxFrameCount
@@ -48,7 +51,6 @@ final class TrackRenderer: @unchecked Sendable {
         mid = .allocate(capacity: maxFrameCount)
         spectrum = SpectrumAnalyzer(sampleRate: Double(sessionRate))
         loudness = GatedLoudnessMeter(sampleRate: sessionRate)
-        chain.prepare(ProcessSpec(sampleRate: Double(sessionRate), maxFrameCount: maxFrameCount))
     }
 
     deinit {
@@ -64,9 +66,9 @@ final class TrackRenderer: @unchecked Sendable {
         buffers[slot]
     }
 
-    /// Reads and processes the next `frameCount` frames into output set `slot` at `offset`, and
-    /// meters them.
-    func render(slot: Int, from offset: Int, frameCount: Int) {
+    /// Reads the next `frameCount` frames, conformed, into output set `slot` at `offset`
+    /// (silence past the stem's end).
+    func read(slot: Int, from offset: Int, frameCount: Int) {
         precondition(offset >= 0 && offset + frameCount <= maxFrameCount)
         let left = buffers[slot].left + offset
         let right = buffers[slot].right + offset
@@ -75,15 +77,22 @@ final class TrackRenderer: @unchecked Sendable {
             (left + read).update(repeating: 0, count: frameCount - read)
             (right + read).update(repeating: 0, count: frameCount - read)
         }
-        let block = AudioBlock(left: left, right: right, frameCount: frameCount)
-        chain.process(block)
-        if let compressor = chain.compressor {
-            periodCompressorGR = max(periodCompressorGR, compressor.lastGainReduction.maxDB)
-            compressorGR.add(compressor.lastGainReduction, frameCount: frameCount)
+    }
+
+    /// Meters `frameCount` processed frames of output set `slot` at `offset`, with the chain's
+    /// gain reductions over them.
+    func meter(
+        slot: Int, from offset: Int, frameCount: Int, compressorGR: GainReductionReadout?, deEsserGR: GainReductionReadout?
+    ) {
+        let left = buffers[slot].left + offset
+        let right = buffers[slot].right + offset
+        if let compressorGR {
+            periodCompressorGR = max(periodCompressorGR, compressorGR.maxDB)
+            self.compressorGR.add(compressorGR, frameCount: frameCount)
         }
-        if let deEsser = chain.deEsser {
-            periodDeEsserGR = max(periodDeEsserGR, deEsser.lastGainReduction.maxDB)
-            deEsserGR.add(deEsser.lastGainReduction, frameCount: frameCount)
+        if let deEsserGR {
+            periodDeEsserGR = max(periodDeEsserGR, deEsserGR.maxDB)
+            self.deEsserGR.add(deEsserGR, frameCount: frameCount)
         }
         var squares: Float = 0
         var peak = periodPeak

@@ -1,0 +1,183 @@
+/// The per-lane parts of the bank's compressor and de-esser, step for step what
+/// `DynamicsStages` does along time for one track: the linked level in dB (peak, or the RMS
+/// detector's mean square), the ballistics, the gain computer's reduction, and a block's
+/// largest and mean reduction summed in the same order, so every lane reads the bits its
+/// track's own processor reads.
+struct LaneDynamics {
+    /// Lanes whose detector averages the mean square (`LevelDetector.Mode.rms`).
+    let rmsLanes: SIMDMask<SIMD8<Int32>>
+    let attack: SIMD8<Float>
+    let release: SIMD8<Float>
+    let rmsCoefficient: SIMD8<Float>
+    let rmsComplement: SIMD8<Float>
+    let threshold: SIMD8<Float>
+    let halfKnee: SIMD8<Float>
+    let knee: SIMD8<Float>
+    let kneeDivisor: SIMD8<Float>
+    let slope: SIMD8<Float>
+    let maxReduction: SIMD8<Float>
+    private(set) var level = SIMD8<Float>(repeating: -200)
+    private(set) var meanSquare = SIMD8<Float>.zero
+
+    /// Per-lane detectors and computers (lanes with none get harmless values and are not used).
+    init(detectors: [LevelDetector], computers: [GainComputer], maxReductionDB: [Float]) {
+        precondition(detectors.count == 8 && computers.count == 8 && maxReductionDB.count == 8)
+        var rms = SIMDMask<SIMD8<Int32>>(repeating: false)
+        var values = (0..<10).map { _ in SIMD8<Float>() }
+        for lane in 0..<8 {
+            let (detector, computer) = (detectors[lane], computers[lane])
+            rms[lane] = detector.mode == .rms
+            values[0][lane] = detector.attackCoefficient
+            values[1][lane] = detector.releaseCoefficient
+            values[2][lane] = detector.rmsCoefficient
+            values[3][lane] = 1 - detector.rmsCoefficient
+            values[4][lane] = computer.thresholdDB
+            values[5][lane] = computer.kneeDB / 2
+            values[6][lane] = computer.kneeDB
+            values[7][lane] = Swift.max(2 * computer.kneeDB, 1e-9)
+            values[8][lane] = 1 - 1 / computer.ratio
+            values[9][lane] = maxReductionDB[lane]
+        }
+        rmsLanes = rms
+        (attack, release, rmsCoefficient, rmsComplement) = (values[0], values[1], values[2], values[3])
+        (threshold, halfKnee, knee, kneeDivisor, slope, maxReduction) = (values[4], values[5], values[6], values[7], values[8], values[9])
+    }
+
+    mutating func reset() {
+        level = SIMD8(repeating: -200)
+        meanSquare = .zero
+    }
+
+    /// The detector's levels (dB) for `count` frames of `input` into `levels` (which may be
+    /// `input`), linked across each stereo pair: one loop with every coefficient and state in a
+    /// local, as the processors' own stages run.
+    mutating func detect(
+        _ input: UnsafePointer<SIMD8<Float>>, into levels: UnsafeMutablePointer<SIMD8<Float>>, count: Int,
+        stereo: SIMDMask<SIMD8<Int32>>
+    ) {
+        // Lane masks as bit patterns (selects by and/or): held in masks' own type they were
+        // converted on every use inside the loop.
+        let rmsBits = LaneBits(rmsLanes), stereoBits = LaneBits(stereo)
+        let (rmsCoefficient, rmsComplement) = (rmsCoefficient, rmsComplement)
+        var meanSquare = self.meanSquare
+        // The levels in dB first: nothing in this loop waits on the previous frame but the RMS
+        // lanes' mean square.
+        for i in 0..<count {
+            let x = input[i]
+            let absX = LaneBits.magnitude(x)
+            let partner = stereoBits.select(absX, LaneLayout.swappedHalves(absX))
+            let magnitude = absX.replacing(with: partner, where: partner .> absX)
+            // The RMS lanes' mean square, as `DynamicsStages.rmsDecibels` (no fused steps).
+            meanSquare = rmsCoefficient * meanSquare + rmsComplement * magnitude * magnitude
+            let decibels = FastMath.decibels(rmsBits.select(magnitude, meanSquare))
+            levels[i] = rmsBits.select(decibels, decibels * 0.5)
+        }
+        self.meanSquare = meanSquare
+        // Then the ballistics, the one recurrence, in a loop of its own.
+        let (attack, release) = (attack, release)
+        var level = self.level
+        for i in 0..<count {
+            let inputDB = levels[i]
+            let coefficient = release.replacing(with: attack, where: inputDB .> level)
+            #if MIXDOWN_FMA
+            level = inputDB.addingProduct(coefficient, level - inputDB)
+            #else
+            level = inputDB + coefficient * (level - inputDB)
+            #endif
+            levels[i] = level
+        }
+        self.level = level
+    }
+
+    /// Replaces `count` levels (dB) by the gain reduction (dB, ≥ 0) at them, capped at each
+    /// lane's maximum.
+    func reduce(_ levels: UnsafeMutablePointer<SIMD8<Float>>, count: Int) {
+        let (threshold, halfKnee, knee, kneeDivisor, slope, maxReduction) = (threshold, halfKnee, knee, kneeDivisor, slope, maxReduction)
+        for i in 0..<count {
+            let overshoot = levels[i] - threshold
+            let into = overshoot + halfKnee
+            var reduction = (slope * into * into) / kneeDivisor
+            reduction.replace(with: slope * overshoot, where: 2 * overshoot .>= knee)
+            reduction.replace(with: 0, where: 2 * overshoot .<= -knee)
+            reduction.replace(with: maxReduction, where: reduction .> maxReduction)
+            levels[i] = reduction
+        }
+    }
+}
+
+/// A block's largest and mean gain reduction per lane, summed as `DynamicsStages.gainReduction`
+/// sums one track's: eight running sums by position mod 8 over the block's whole eights, added
+/// up in order, then the rest (at most seven) one by one. Lane-wise additions are each lane's
+/// own scalar additions, so every lane gets its track's bits.
+struct LaneReductionTally {
+    private(set) var largest = SIMD8<Float>()
+    private(set) var total = SIMD8<Float>()
+    private(set) var frameCount = 0
+
+    init() {}
+
+    /// The tally of `count` frames of reductions.
+    init(_ reductions: UnsafePointer<SIMD8<Float>>, count: Int) {
+        frameCount = count
+        let wholeEights = count & ~7
+        var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+                    SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var peak = SIMD8<Float>()
+        var i = 0
+        while i < wholeEights {
+            sums.0 += reductions[i]
+            sums.1 += reductions[i + 1]
+            sums.2 += reductions[i + 2]
+            sums.3 += reductions[i + 3]
+            sums.4 += reductions[i + 4]
+            sums.5 += reductions[i + 5]
+            sums.6 += reductions[i + 6]
+            sums.7 += reductions[i + 7]
+            i += 8
+        }
+        var sum = SIMD8<Float>()
+        sum += sums.0
+        sum += sums.1
+        sum += sums.2
+        sum += sums.3
+        sum += sums.4
+        sum += sums.5
+        sum += sums.6
+        sum += sums.7
+        while i < count {
+            sum += reductions[i]
+            i += 1
+        }
+        for index in 0..<count { peak.replace(with: reductions[index], where: reductions[index] .> peak) }
+        largest = peak
+        total = sum
+    }
+
+    /// The block's readout for `lane`.
+    func readout(lane: Int) -> GainReductionReadout {
+        GainReductionReadout(maxDB: largest[lane], meanDB: frameCount > 0 ? total[lane] / Float(frameCount) : 0)
+    }
+}
+
+/// A lane mask as a bit pattern per lane (all ones or all zeros), for selects by `and`/`or`.
+struct LaneBits {
+    let bits: SIMD8<UInt32>
+
+    init(_ mask: SIMDMask<SIMD8<Int32>>) {
+        bits = SIMD8<UInt32>(repeating: 0).replacing(with: .max, where: mask)
+    }
+
+    /// `b` in the mask's lanes, `a` elsewhere.
+    @inline(__always)
+    func select(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        let a = unsafeBitCast(a, to: SIMD8<UInt32>.self), b = unsafeBitCast(b, to: SIMD8<UInt32>.self)
+        return unsafeBitCast((a & ~bits) | (b & bits), to: SIMD8<Float>.self)
+    }
+
+    /// |x|, by clearing the sign bits (the same value as negating the negative lanes).
+    @inline(__always)
+    static func magnitude(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
+    }
+}
+
