@@ -2,13 +2,14 @@
 /// de-esser → air → widen) of up to eight channels of several tracks at once, one channel per
 /// lane of a `SIMD8<Float>` (`LaneLayout`), each lane with its own track's settings.
 ///
-/// A stereo track's chain runs its two channels side by side in two lanes of a `SIMD2`; its
-/// filters wait on their own recurrences, so the other six lanes the vector unit has sit idle.
-/// Here they are filled with other tracks' channels (a mono stem takes one lane, not two equal
-/// ones): the same work in a fraction of the time. Every step is the step the track's own
-/// processors take (`Equalizer`, `Compressor`, `Saturator`, `Gain`, `DeEsser`, `Air`,
-/// `StereoWidener`), on the lane's values, so each lane's output is bit for bit what they give
-/// (tested), and so are the gain-reduction readouts.
+/// The processors run a stereo track's two channels side by side in the two lanes of a `SIMD2`;
+/// their filters wait on their own recurrences, so the other six lanes the vector unit has sit
+/// idle. Here they are filled with other tracks' channels (a mono stem takes one lane, not two
+/// equal ones): five tracks of a session in about half the time of their chains one by one
+/// (`MixBench`). Every step is the step the track's own processors take (`Equalizer`,
+/// `Compressor`, `Saturator`, `Gain`, `DeEsser`, `Air`, `StereoWidener`), on the lane's values,
+/// so each lane's output is bit for bit what they give (tested), and so are the gain-reduction
+/// readouts.
 ///
 /// Settings are fixed: a bank is built for one render. `process` allocates nothing and takes no
 /// locks.
@@ -43,32 +44,32 @@ public final class LaneChainBank {
     }
 
     public let layout: LaneLayout
-    private let tracks: [Track]
-    private let matchGain: SIMD8<Float>?
-    private let fader: SIMD8<Float>
-    private var equalizer: [LaneBiquad]
-    private let compressorLanes: SIMDMask<SIMD8<Int32>>?
-    private var compressor: LaneDynamics
-    private let makeup: SIMD8<Float>
-    private let saturatorLanes: SIMDMask<SIMD8<Int32>>?
-    private var oversampler = LaneOversampler()
-    private let drive: SIMD8<Float>, wetScale: SIMD8<Float>, dry: SIMD8<Float>
-    private let deEsserLanes: SIMDMask<SIMD8<Int32>>?
-    private var deEsser: LaneDynamics
-    private var band = LaneBiquad()
-    private var sidechain = (LaneBiquad(), LaneBiquad(), LaneBiquad(), LaneBiquad())
-    private var air: LaneBiquad?
-    private let widenedLanes: SIMDMask<SIMD8<Int32>>?
-    private let width: SIMD8<Float>
-    private let stereoLanes: SIMDMask<SIMD8<Int32>>
+    let tracks: [Track]
+    let matchGain: SIMD8<Float>?
+    let fader: SIMD8<Float>
+    var equalizer: [LaneBiquad]
+    let compressorLanes: SIMDMask<SIMD8<Int32>>?
+    var compressor: LaneDynamics
+    let makeup: SIMD8<Float>
+    let saturatorLanes: SIMDMask<SIMD8<Int32>>?
+    var oversampler = LaneOversampler()
+    let drive: SIMD8<Float>, wetScale: SIMD8<Float>, dry: SIMD8<Float>
+    let deEsserLanes: SIMDMask<SIMD8<Int32>>?
+    var deEsser: LaneDynamics
+    var band = LaneBiquad()
+    var sidechain = (LaneBiquad(), LaneBiquad(), LaneBiquad(), LaneBiquad())
+    var air: LaneBiquad?
+    let widenedLanes: SIMDMask<SIMD8<Int32>>?
+    let width: SIMD8<Float>
+    let stereoLanes: SIMDMask<SIMD8<Int32>>
     /// Frames processed since reset: the filters' denormal flushes fall where the processors'
     /// do, at multiples of `StereoBiquad.flushInterval`.
-    private var framesSinceReset = 0
-    private var compressorTally = LaneReductionTally()
-    private var deEsserTally = LaneReductionTally()
+    var framesSinceReset = 0
+    var compressorTally = LaneReductionTally()
+    var deEsserTally = LaneReductionTally()
     /// Per-frame scratch for the dynamics' passes (levels, then reductions; the de-esser's band).
-    private let levels: UnsafeMutablePointer<SIMD8<Float>>
-    private let sibilance: UnsafeMutablePointer<SIMD8<Float>>
+    let levels: UnsafeMutablePointer<SIMD8<Float>>
+    let sibilance: UnsafeMutablePointer<SIMD8<Float>>
     public let maxFrameCount: Int
 
     /// A bank for `tracks` at `sampleRate`, for blocks of up to `maxFrameCount` frames; nil when
@@ -239,149 +240,5 @@ public final class LaneChainBank {
     public func deEsserGainReduction(track: Int) -> GainReductionReadout? {
         tracks[track].deEsser == nil
             ? nil : deEsserTally.readout(lane: layout.trackLanes[track].first)
-    }
-
-    // MARK: Stages
-
-    /// Calls `body(start, end)` for the stretches of `count` frames between the denormal flush
-    /// points, `flush()` at each point (where the processors flush theirs).
-    @inline(__always)
-    private func stretches(count: Int, flush: () -> Void, _ body: (Int, Int) -> Void) {
-        let interval = StereoBiquad.flushInterval
-        var start = 0
-        while start < count {
-            let phase = (framesSinceReset + start) % interval
-            if phase == 0 { flush() }
-            let end = min(count, start + interval - phase)
-            body(start, end)
-            start = end
-        }
-    }
-
-    private func runEqualizer(_ frames: UnsafeMutablePointer<SIMD8<Float>>, count: Int) {
-        // Groups of up to four sections in one loop, each group's states held in registers.
-        var first = 0
-        while first < equalizer.count {
-            let group = min(4, equalizer.count - first)
-            var a = equalizer[first]
-            var b = group > 1 ? equalizer[first + 1] : LaneBiquad()
-            var c = group > 2 ? equalizer[first + 2] : LaneBiquad()
-            var d = group > 3 ? equalizer[first + 3] : LaneBiquad()
-            stretches(count: count, flush: {
-                a.flushState()
-                b.flushState()
-                c.flushState()
-                d.flushState()
-            }) { start, end in
-                switch group {
-                case 4: for i in start..<end { frames[i] = d.process(c.process(b.process(a.process(frames[i])))) }
-                case 3: for i in start..<end { frames[i] = c.process(b.process(a.process(frames[i]))) }
-                case 2: for i in start..<end { frames[i] = b.process(a.process(frames[i])) }
-                default: for i in start..<end { frames[i] = a.process(frames[i]) }
-                }
-            }
-            equalizer[first] = a
-            if group > 1 { equalizer[first + 1] = b }
-            if group > 2 { equalizer[first + 2] = c }
-            if group > 3 { equalizer[first + 3] = d }
-            first += group
-        }
-    }
-
-    /// In passes, as the compressor runs them: levels and ballistics, then reduction and gain,
-    /// then the block's tally of reductions.
-    private func runCompressor(_ frames: UnsafeMutablePointer<SIMD8<Float>>, count: Int, lanes: SIMDMask<SIMD8<Int32>>) {
-        let (levels, makeup) = (self.levels, makeup)
-        compressor.detect(frames, into: levels, count: count, stereo: stereoLanes)
-        compressor.reduce(levels, count: count)
-        for i in 0..<count {
-            let x = frames[i]
-            frames[i] = x.replacing(with: x * FastMath.amplitude(makeup - levels[i]), where: lanes)
-        }
-        compressorTally = LaneReductionTally(levels, count: count)
-    }
-
-    private func runSaturator(_ frames: UnsafeMutablePointer<SIMD8<Float>>, count: Int, lanes: SIMDMask<SIMD8<Int32>>) {
-        var oversampler = self.oversampler
-        let (drive, wetScale, dry) = (drive, wetScale, dry)
-        stretches(count: count, flush: {
-            oversampler.flushUp()
-            oversampler.flushDown()
-        }) { start, end in
-            for i in start..<end {
-                let x = frames[i]
-                let (even, odd) = oversampler.upsample(x)
-                // `Saturator.shape` on both frames at twice the rate, written out: the same steps.
-                var clampedEven = (drive * even).replacing(with: -3, where: drive * even .< -3)
-                clampedEven.replace(with: 3, where: clampedEven .> 3)
-                var clampedOdd = (drive * odd).replacing(with: -3, where: drive * odd .< -3)
-                clampedOdd.replace(with: 3, where: clampedOdd .> 3)
-                let squaredEven = clampedEven * clampedEven, squaredOdd = clampedOdd * clampedOdd
-                let numeratorEven: SIMD8<Float> = clampedEven * (27 + squaredEven)
-                let numeratorOdd: SIMD8<Float> = clampedOdd * (27 + squaredOdd)
-                let denominatorEven: SIMD8<Float> = 27 + 9 * squaredEven
-                let denominatorOdd: SIMD8<Float> = 27 + 9 * squaredOdd
-                var shapedEven = numeratorEven / denominatorEven, shapedOdd = numeratorOdd / denominatorOdd
-                shapedEven.replace(with: -1, where: shapedEven .< -1)
-                shapedEven.replace(with: 1, where: shapedEven .> 1)
-                shapedOdd.replace(with: -1, where: shapedOdd .< -1)
-                shapedOdd.replace(with: 1, where: shapedOdd .> 1)
-                let y = oversampler.downsample(even: wetScale * shapedEven + dry * even, odd: wetScale * shapedOdd + dry * odd)
-                frames[i] = x.replacing(with: y, where: lanes)
-            }
-        }
-        self.oversampler = oversampler
-    }
-
-    /// In passes, as the de-esser runs them: the band and the sidechain's level, then the
-    /// reduction and the cut, then the block's tally.
-    private func runDeEsser(_ frames: UnsafeMutablePointer<SIMD8<Float>>, count: Int, lanes: SIMDMask<SIMD8<Int32>>) {
-        var bandFilter = band
-        var (s0, s1, s2, s3) = sidechain
-        let (levels, sibilance) = (self.levels, self.sibilance)
-        stretches(count: count, flush: {
-            bandFilter.flushState()
-            s0.flushState()
-            s1.flushState()
-            s2.flushState()
-            s3.flushState()
-        }) { start, end in
-            for i in start..<end {
-                let x = frames[i]
-                sibilance[i] = bandFilter.process(x)
-                levels[i] = s3.process(s2.process(s1.process(s0.process(x))))
-            }
-        }
-        band = bandFilter
-        sidechain = (s0, s1, s2, s3)
-        deEsser.detect(levels, into: levels, count: count, stereo: stereoLanes)
-        deEsser.reduce(levels, count: count)
-        for i in 0..<count {
-            let x = frames[i]
-            let cut = 1 - FastMath.amplitude(-levels[i])
-            frames[i] = x.replacing(with: x - cut * sibilance[i], where: lanes)
-        }
-        deEsserTally = LaneReductionTally(levels, count: count)
-    }
-
-    private func runAir(_ frames: UnsafeMutablePointer<SIMD8<Float>>, count: Int) {
-        guard var shelf = air else { return }
-        stretches(count: count, flush: { shelf.flushState() }) { start, end in
-            for i in start..<end { frames[i] = shelf.process(frames[i]) }
-        }
-        air = shelf
-    }
-
-    private func runWidener(_ frames: UnsafeMutablePointer<SIMD8<Float>>, count: Int, lanes: SIMDMask<SIMD8<Int32>>) {
-        // Lanes 0–3 hold the stereo tracks' left channels, 4–7 their right ones: mid and side
-        // as `StereoWidener` computes them, on four pairs at once.
-        let width = width.lowHalf
-        for i in 0..<count {
-            let x = frames[i]
-            let (left, right) = (x.lowHalf, x.highHalf)
-            let mid = 0.5 * (left + right)
-            let side = 0.5 * (left - right) * width
-            frames[i] = x.replacing(with: SIMD8(lowHalf: mid + side, highHalf: mid - side), where: lanes)
-        }
     }
 }

@@ -8,9 +8,8 @@ public struct LaneLayout: Sendable, Equatable {
     /// Each track's lane (its left channel's, for a stereo track) and its right channel's lane
     /// (nil for a mono track), in the order the tracks were given.
     public let trackLanes: [(first: Int, second: Int?)]
-    /// Lanes holding the left half of a stereo pair, the right half, or a mono track.
+    /// Lanes holding a channel of a stereo track.
     let stereoLanes: SIMDMask<SIMD8<Int32>>
-    let monoLanes: SIMDMask<SIMD8<Int32>>
 
     /// Places tracks of `channelCounts` (1 or 2 each); nil when they do not fit in eight lanes.
     public init?(channelCounts: [Int]) {
@@ -22,7 +21,7 @@ public struct LaneLayout: Sendable, Equatable {
         let monoLanes = Array(stereo..<half) + Array((half + stereo)..<Self.laneCount)
         var nextPair = 0, nextMono = 0
         var lanes: [(first: Int, second: Int?)] = []
-        var stereoMask = SIMDMask<SIMD8<Int32>>(repeating: false), monoMask = stereoMask
+        var stereoMask = SIMDMask<SIMD8<Int32>>(repeating: false)
         for count in channelCounts {
             if count == 2 {
                 lanes.append((nextPair, nextPair + half))
@@ -31,13 +30,11 @@ public struct LaneLayout: Sendable, Equatable {
                 nextPair += 1
             } else {
                 lanes.append((monoLanes[nextMono], nil))
-                monoMask[monoLanes[nextMono]] = true
                 nextMono += 1
             }
         }
         trackLanes = lanes
         stereoLanes = stereoMask
-        self.monoLanes = monoMask
     }
 
     public static func == (lhs: LaneLayout, rhs: LaneLayout) -> Bool {

@@ -9,9 +9,9 @@ import Synchronization
 /// loudness measured, so the master gain comes from a measurement, not a guess; each meter
 /// frame's track and pre-master parts go to a second spool for the final pass to complete.
 ///
-/// A pipeline of two: while the tracks' meters, the blend and the bus stage (`BusStage`, on its
-/// own queue) work on one chunk, the tracks are read and run through their chains into their
-/// other set of buffers.
+/// A pipeline of three: while the tracks' meters, the blend and the bus stage (`BusStage`, on its
+/// own queue) work on one chunk, the next runs through the chains into the tracks' other set of
+/// output buffers, and the one after is read into their other set of input buffers.
 final class BusRenderer: @unchecked Sendable {
     struct Result {
         /// Integrated loudness of the spooled bus (before the master gain).
@@ -57,33 +57,38 @@ final class BusRenderer: @unchecked Sendable {
             queue.sync {}
             for buffer in recordBuffers { buffer.pointer.deallocate() }
         }
-        let frameCount = clock.frameCount
-        var nextFrame = 0
-        var slot = 0
-        while nextFrame < frameCount {
+        let chunks = chunkPlan()
+        readChunk(chunks[0], slot: 0)
+        for (index, chunk) in chunks.enumerated() {
             if isCancelled() { throw MixError.cancelled }
             if let error = failure.withLock({ $0 }) { throw error }
-            // A chunk: whole meter frames, at most `chunkCapacity` audio frames.
-            let chunkStart = clock.start(of: nextFrame)
-            var periodEnds: [Int] = []
-            var lastFrame = nextFrame
-            while lastFrame < frameCount, clock.end(of: lastFrame) - chunkStart <= Int64(chunkCapacity) {
-                periodEnds.append(Int(clock.end(of: lastFrame) - chunkStart))
-                lastFrame += 1
-            }
+            let slot = index % 2
             let buffer = recordBuffers[slot]
             // The bus stage may still be reading this slot's previous chunk.
             slotFree[slot].wait()
-            let readouts = renderTracks(slot: slot, periodEnds: periodEnds)
-            let (chunkSlot, firstFrame, ends, recordBytes) = (slot, nextFrame, periodEnds, layout.recordBytes)
+            // The chains run this chunk while the next one is read into the other input set.
+            let readouts = Box<[Readouts]>([])
+            if index + 1 < chunks.count {
+                let next = chunks[index + 1]
+                DispatchQueue.concurrentPerform(iterations: 2) { task in
+                    if task == 0 {
+                        readouts.value = renderTracks(slot: slot, periodEnds: chunk.periodEnds)
+                    } else {
+                        readChunk(next, slot: 1 - slot)
+                    }
+                }
+            } else {
+                readouts.value = renderTracks(slot: slot, periodEnds: chunk.periodEnds)
+            }
+            let (firstFrame, ends, recordBytes) = (chunk.firstFrame, chunk.periodEnds, layout.recordBytes)
             let spools = UncheckedSpools(bus: bus, records: records)
             queue.async { [self] in
-                defer { slotFree[chunkSlot].signal() }
+                defer { slotFree[slot].signal() }
                 guard failure.withLock({ $0 == nil }) else { return }
                 do {
                     buffer.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: ends.count * recordBytes)
-                    meterTracks(slot: chunkSlot, periodEnds: ends, readouts: readouts, records: buffer.pointer)
-                    try stage.blend(slot: chunkSlot, periodEnds: ends, records: buffer.pointer, bus: spools.bus)
+                    meterTracks(slot: slot, periodEnds: ends, readouts: readouts.value, records: buffer.pointer)
+                    try stage.blend(slot: slot, periodEnds: ends, records: buffer.pointer, bus: spools.bus)
                     try spools.records.write(buffer.pointer, count: ends.count * recordBytes)
                     if let publish {
                         for period in ends.indices { publish(firstFrame + period, buffer.pointer + period * recordBytes) }
@@ -92,24 +97,53 @@ final class BusRenderer: @unchecked Sendable {
                     failure.withLock { $0 = $0 ?? error }
                 }
             }
-            nextFrame = lastFrame
-            slot = 1 - slot
-            progress(Double(chunkStart + Int64(periodEnds.last!)) / Double(max(1, clock.totalFrameCount)))
+            progress(Double(chunk.startFrame + Int64(ends.last!)) / Double(max(1, clock.totalFrameCount)))
         }
         queue.sync {}
         if let error = failure.withLock({ $0 }) { throw error }
-        return stage.result(frameCount: frameCount)
+        return stage.result(frameCount: clock.frameCount)
     }
 
-    /// Reads every track over the chunk into buffer set `slot` and runs the chains there, a
-    /// meter period at a time; returns each period's gain reductions.
+    /// A chunk of the song: whole meter frames, at most `chunkCapacity` audio frames.
+    struct Chunk {
+        /// Its first meter frame, and the audio frame that frame starts at.
+        var firstFrame: Int
+        var startFrame: Int64
+        /// Where each of its meter frames ends, in frames from the chunk's start.
+        var periodEnds: [Int]
+    }
+
+    /// The song cut into chunks.
+    private func chunkPlan() -> [Chunk] {
+        var chunks: [Chunk] = []
+        var nextFrame = 0
+        while nextFrame < clock.frameCount {
+            let start = clock.start(of: nextFrame)
+            var ends: [Int] = []
+            var lastFrame = nextFrame
+            while lastFrame < clock.frameCount, clock.end(of: lastFrame) - start <= Int64(chunkCapacity) {
+                ends.append(Int(clock.end(of: lastFrame) - start))
+                lastFrame += 1
+            }
+            chunks.append(Chunk(firstFrame: nextFrame, startFrame: start, periodEnds: ends))
+            nextFrame = lastFrame
+        }
+        return chunks
+    }
+
+    /// Reads every track over `chunk` into its input set `slot`.
+    private func readChunk(_ chunk: Chunk, slot: Int) {
+        for track in tracks { track.read(slot: slot, from: 0, frameCount: chunk.periodEnds.last!) }
+    }
+
+    /// Runs the chains over the chunk in input set `slot` into output set `slot`, a meter period
+    /// at a time; returns each period's gain reductions.
     private func renderTracks(slot: Int, periodEnds: [Int]) -> [Readouts] {
         var readouts: [Readouts] = []
         readouts.reserveCapacity(periodEnds.count)
         var period = Readouts(repeating: (nil, nil), count: tracks.count)
         var start = 0
         for end in periodEnds {
-            for track in tracks { track.read(slot: slot, from: start, frameCount: end - start) }
             banks.process(tracks, slot: slot, from: start, frameCount: end - start, readouts: &period)
             readouts.append(period)
             start = end
@@ -131,6 +165,16 @@ final class BusRenderer: @unchecked Sendable {
                 start = end
             }
         }
+    }
+}
+
+/// A value handed between the render's threads, each touching it in turn (a hand-off through
+/// a barrier or a queue, never at once).
+final class Box<Value>: @unchecked Sendable {
+    var value: Value
+
+    init(_ value: Value) {
+        self.value = value
     }
 }
 

@@ -69,8 +69,8 @@ final class TrackBanks {
     /// Banks in use (for tests and timing).
     var bankCount: Int { banks.count }
 
-    /// Runs `frameCount` frames at `offset` of every track's output set `slot` through the
-    /// chains, in place, and returns each track's (compressor, de-esser) gain reduction.
+    /// Runs `frameCount` frames at `offset` of every track's input set `slot` through the chains
+    /// into its output set `slot`, and returns each track's (compressor, de-esser) gain reduction.
     func process(
         _ tracks: [TrackRenderer], slot: Int, from offset: Int, frameCount: Int,
         readouts: inout [(compressor: GainReductionReadout?, deEsser: GainReductionReadout?)]
@@ -86,12 +86,13 @@ final class TrackBanks {
                 rightTargets[lane] = sink
             }
             for (position, index) in entry.tracks.enumerated() {
+                let (inLeft, inRight) = tracks[index].input(slot)
                 let (left, right) = tracks[index].output(slot)
                 let lane = layout.trackLanes[position]
-                sources[lane.first] = UnsafePointer(left + offset)
+                sources[lane.first] = UnsafePointer(inLeft + offset)
                 leftTargets[lane.first] = left + offset
                 if let second = lane.second {
-                    sources[second] = UnsafePointer(right + offset)
+                    sources[second] = UnsafePointer(inRight + offset)
                     rightTargets[second] = right + offset
                 } else {
                     rightTargets[lane.first] = right + offset

@@ -2,9 +2,9 @@ import Foundation
 import MixAnalysis
 import MixDSP
 
-/// One stem of the render, block by block: reads it conformed to the session into its output
-/// buffers (where its chain, in the lanes of a `TrackBanks`, processes it in place) and keeps
-/// its meters (level, gain reduction, spectrum, loudness). Each renderer is used by one thread
+/// One stem of the render, block by block: reads it conformed to the session into its input
+/// buffers (its chain, in the lanes of a `TrackBanks`, takes it from there into its output
+/// buffers) and keeps its meters (level, gain reduction, spectrum, loudness). Each renderer is used by one thread
 /// at a time (the render loop hands whole chunks over), hence `@unchecked Sendable`.
 final class TrackRenderer: @unchecked Sendable {
     let stem: StemReport
@@ -12,7 +12,9 @@ final class TrackRenderer: @unchecked Sendable {
     let matchGainDB: Double
     let chain: TrackChain
     private let reader: ConformedStemReader
-    /// Two sets of output buffers: the blend reads one chunk while the next is rendered.
+    /// Two sets of input buffers (one chunk is read while the chains run the one before) and two
+    /// of output buffers (the blend reads one chunk while the next is rendered).
+    private let inputs: [(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)]
     private let buffers: [(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)]
     private let mid: UnsafeMutablePointer<Float>
     private let spectrum: SpectrumAnalyzer
@@ -48,30 +50,36 @@ final class TrackRenderer: @unchecked Sendable {
             url: url, sourceFrameCount: stem.frameCount ?? 0, sessionRate: sessionRate, sessionFrameCount: sessionFrameCount)
         self.maxFrameCount = maxFrameCount
         buffers = (0..<2).map { _ in (UnsafeMutablePointer<Float>.allocate(capacity: maxFrameCount), .allocate(capacity: maxFrameCount)) }
+        inputs = (0..<2).map { _ in (UnsafeMutablePointer<Float>.allocate(capacity: maxFrameCount), .allocate(capacity: maxFrameCount)) }
         mid = .allocate(capacity: maxFrameCount)
         spectrum = SpectrumAnalyzer(sampleRate: Double(sessionRate))
         loudness = GatedLoudnessMeter(sampleRate: sessionRate)
     }
 
     deinit {
-        for buffer in buffers {
+        for buffer in buffers + inputs {
             buffer.left.deallocate()
             buffer.right.deallocate()
         }
         mid.deallocate()
     }
 
-    /// Output buffer set `slot` (0 or 1): what `render(slot:…)` wrote there.
+    /// Input buffer set `slot` (0 or 1): what `read(slot:…)` wrote there.
+    func input(_ slot: Int) -> (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
+        inputs[slot]
+    }
+
+    /// Output buffer set `slot` (0 or 1): the chain's output, metered and blended.
     func output(_ slot: Int) -> (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
         buffers[slot]
     }
 
-    /// Reads the next `frameCount` frames, conformed, into output set `slot` at `offset`
+    /// Reads the next `frameCount` frames, conformed, into input set `slot` at `offset`
     /// (silence past the stem's end).
     func read(slot: Int, from offset: Int, frameCount: Int) {
         precondition(offset >= 0 && offset + frameCount <= maxFrameCount)
-        let left = buffers[slot].left + offset
-        let right = buffers[slot].right + offset
+        let left = inputs[slot].left + offset
+        let right = inputs[slot].right + offset
         let read = reader.read(left: left, right: right, frameCount: frameCount)
         if read < frameCount {
             (left + read).update(repeating: 0, count: frameCount - read)

@@ -41,8 +41,8 @@ struct TrackBanksTests {
             for track in tracks { track.read(slot: 0, from: 0, frameCount: period) }
             // The reference runs on a copy of what was read.
             let inputs = tracks.map { track in
-                (Array(UnsafeBufferPointer(start: track.output(0).left, count: period)),
-                 Array(UnsafeBufferPointer(start: track.output(0).right, count: period)))
+                (Array(UnsafeBufferPointer(start: track.input(0).left, count: period)),
+                 Array(UnsafeBufferPointer(start: track.input(0).right, count: period)))
             }
             banks.process(tracks, slot: 0, from: 0, frameCount: period, readouts: &readouts)
             for (index, track) in tracks.enumerated() {
