@@ -68,6 +68,11 @@ public final class GatedLoudnessMeter {
     }
 
     private func closeSubBlock() {
+        // A filter left ringing down through a long silence would sink into denormals (a
+        // hundred times slower on x86): states too small to matter are zeroed every 100 ms, at
+        // positions fixed in the stream, whatever the blocks.
+        shelfState = (Self.flushed(shelfState.0), Self.flushed(shelfState.1))
+        highPassState = (Self.flushed(highPassState.0), Self.flushed(highPassState.1))
         recent[recentIndex] = subBlockEnergy / Double(subBlockFrameCount)
         recentIndex = (recentIndex + 1) % recent.count
         subBlocksSeen += 1
@@ -80,6 +85,10 @@ public final class GatedLoudnessMeter {
         let bin = min(Self.binCount - 1, Int((loudness - Self.lowestLUFS) * Self.binsPerLU))
         binCounts[bin] += 1
         binEnergies[bin] += power
+    }
+
+    private static func flushed(_ v: SIMD2<Double>) -> SIMD2<Double> {
+        v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))
     }
 
     private func meanOfNewest(_ count: Int) -> Double {

@@ -67,8 +67,10 @@ struct LaneDynamics {
             let absX = LaneBits.magnitude(x)
             let partner = stereoBits.select(absX, LaneLayout.swappedHalves(absX))
             let magnitude = absX.replacing(with: partner, where: partner .> absX)
-            // The RMS lanes' mean square, as `DynamicsStages.rmsDecibels` (no fused steps).
-            meanSquare = rmsCoefficient * meanSquare + rmsComplement * magnitude * magnitude
+            // The RMS lanes' mean square, as `DynamicsStages.rmsDecibels` (no fused steps). The
+            // other lanes keep theirs at zero: left to decay through a silence, it would sink
+            // into denormals, which cost the whole vector a hundred cycles a step.
+            meanSquare = rmsBits.select(.zero, rmsCoefficient * meanSquare + rmsComplement * magnitude * magnitude)
             let decibels = FastMath.decibels(rmsBits.select(magnitude, meanSquare))
             levels[i] = rmsBits.select(decibels, decibels * 0.5)
         }
