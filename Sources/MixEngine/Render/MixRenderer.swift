@@ -232,6 +232,7 @@ public struct MixRenderer: Sendable {
         try kept.frames.commit()
         try summaryFile.commit()
         try kept.writer.commit()
+        timing.mark("summary, files put in place")
         report(MixProgress(stage: .exporting, fraction: 1))
         return summary
     }

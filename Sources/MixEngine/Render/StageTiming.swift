@@ -8,6 +8,27 @@ struct StageTiming {
     private var last = Date()
     private var lastCPU = StageTiming.processCPUSeconds()
 
+    init() {
+        guard enabled, let started = Self.processStartUptime() else { return }
+        // What came before the render: start-up and the session's inspection.
+        let wall = ProcessInfo.processInfo.systemUptime - started
+        FileHandle.standardError.write(Data(String(
+            format: "timing: %-32@ %7.3f s wall %7.3f s CPU (%.2f cores)\n", "start-up and inspection", wall, lastCPU,
+            wall > 0 ? lastCPU / wall : 0).utf8))
+    }
+
+    /// When the process started, in seconds of system uptime (Linux: /proc/self/stat, to the
+    /// clock tick).
+    private static func processStartUptime() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name; the start time is field 22 of the whole line.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 19, let ticks = Double(fields[19]) else { return nil }
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     mutating func mark(_ stage: String) {
         guard enabled else { return }
         let now = Date()
