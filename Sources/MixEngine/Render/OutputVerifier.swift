@@ -76,12 +76,14 @@ final class OutputVerifier: @unchecked Sendable {
         let frames = ChunkedTruePeakMeter.warmUpFrameCount + Self.chunkFrameCount
         chunks = (0..<Self.chunkCount).map { _ in Chunk(storage: .allocate(capacity: 2 * frames)) }
         freeChunks = DispatchSemaphore(value: Self.chunkCount)
-
         chunkState.withLock { $0 = (Array(0..<Self.chunkCount), [Int](repeating: 0, count: Self.chunkCount)) }
     }
 
     deinit {
         pending.wait()
+        // A chunk taken and never sent (the pass stopped early) goes back: libdispatch will not
+        // dispose of a semaphore left below the value it started at.
+        if current != nil { freeChunks.signal() }
         for chunk in chunks { chunk.storage.deallocate() }
         tail.deallocate()
     }

@@ -74,15 +74,20 @@ struct MixSessionTests {
         #expect(after - before > 3 && after - before <= 4.05, "moved by \(after - before) LU")
     }
 
-    @Test("a cancelled render throws and leaves nothing behind")
-    func cancelled() async throws {
+    @Test("a cancelled render throws and leaves nothing behind", arguments: [MixStage.processingTracks, .exporting])
+    func cancelled(during stage: MixStage) async throws {
         let output = try TemporaryDirectory()
         let inspection = try await MixFixtures.inspect(MixFixtures.demoStems)
-        let calls = Counter()
+        // Cancelled once the render reports the stage: in the first pass, or in the writing
+        // pass with the output's meters at work.
+        let reached = Counter()
         #expect(throws: MixError.cancelled) {
             try MixRenderer(options: try MixOptions.standard()).render(
-                inspection, to: .init(mixURL: output.file("mix.wav")), isCancelled: { calls.increment() > 5 })
+                inspection, to: .init(mixURL: output.file("mix.wav")),
+                progress: { if $0.stage == stage { _ = reached.increment() } },
+                isCancelled: { reached.value > 1 })
         }
+        #expect(reached.value > 1, "the render reached \(stage)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.url.path).isEmpty)
     }
 
@@ -122,13 +127,19 @@ struct MixSessionTests {
 /// Counts calls from any thread.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = 0
+    private var count = 0
 
     func increment() -> Int {
         lock.lock()
         defer { lock.unlock() }
-        value += 1
-        return value
+        count += 1
+        return count
+    }
+
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
     }
 }
 
