@@ -6,8 +6,9 @@ import MixDSP
 ///
 /// Two passes over the audio, streamed in blocks: the first renders every track and the blend
 /// and the master's level-independent stages into a spool with its loudness measured; the
-/// second masters from the spool (gain → true-peak limiter → dither), repeated with a corrected
-/// gain until the written file measures on target. The exported file is checked by meters
+/// second masters from the spool (gain → true-peak limiter → dither): measuring passes until
+/// the gain settles, then writing, again with a corrected gain until the written file measures
+/// on target. The exported file is checked by meters
 /// independent of the limiter, run on its samples as it is written and held against a decode of
 /// the closed file (`OutputVerifier`), before it is put in place; one that breaks the ceiling is
 /// removed and reported as an error.
@@ -33,6 +34,14 @@ public struct MixRenderer: Sendable {
     static let basicPeakMarginDB = 0.15
     /// Writing passes at most, before the target is declared unreachable.
     static let maxWritingPasses = 4
+    /// Measuring passes at most before the first writing pass.
+    static let maxMeasuringPasses = 5
+    /// A gain correction this small (dB) is written without measuring it first: whatever the
+    /// limiter takes back of it, the loudness lands within the ±0.1 LU a pass accepts.
+    static let settledGainDB = 0.1
+    /// The first correction is the limiter's loss at the bus's own gain: under this (dB) the
+    /// limiter barely works, takes back little of more gain, and the correction is written.
+    static let lightLimitingDB = 0.5
 
     public var options: MixOptions
     /// Mix the usable stems when some are rejected (they are listed in the summary).
@@ -141,18 +150,25 @@ public struct MixRenderer: Sendable {
             let probe = try measure(at: 0)
             gainDB = min(0, options.recipe.ceilingDBTP - Self.basicPeakMarginDB - (probe.truePeakDBTP ?? -120))
         } else {
-            passes += 1
-            let progressStart = mastering
-            mastering = min(0.75, mastering + 0.12)
-            let span = mastering - progressStart
-            let loudness = try master.measureLoudness(
-                gainDB: gainDB, bus: bus, partCount: options.concurrency,
-                progress: { report(MixProgress(stage: .mastering, fraction: progressStart + span * $0)) },
-                isCancelled: isCancelled)
-            timing.mark("master pass 1 (measuring)")
-            if let loudness {
+            // A measuring pass costs a tenth of a writing pass: the gain is found on them, and
+            // the file written once it settles. A limiter working hard takes back part of any
+            // gain, and the secant learns how much.
+            for measuring in 1...Self.maxMeasuringPasses {
+                passes += 1
+                let progressStart = mastering
+                mastering = min(0.75, mastering + 0.06)
+                let span = mastering - progressStart
+                let loudness = try master.measureLoudness(
+                    gainDB: gainDB, bus: bus, partCount: options.concurrency,
+                    progress: { report(MixProgress(stage: .mastering, fraction: progressStart + span * $0)) },
+                    isCancelled: isCancelled)
+                timing.mark("master pass \(passes) (measuring)")
+                guard let loudness else { break }
                 history.append((gainDB, loudness))
-                gainDB = plan.nextGain(after: history)
+                let next = plan.nextGain(after: history)
+                let settled = abs(next - gainDB) <= (history.count == 1 ? Self.lightLimitingDB : Self.settledGainDB)
+                gainDB = next
+                if settled || measuring == Self.maxMeasuringPasses { break }
             }
         }
 
