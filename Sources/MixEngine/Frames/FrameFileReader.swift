@@ -27,9 +27,11 @@ public final class FrameFileReader {
         } catch {
             throw damaged
         }
-        guard header.format == "mixdown-frames", FrameFileHeader.readableVersions.contains(header.version) else {
+        guard header.format == "mixdown-frames" else { throw damaged }
+        guard FrameFileHeader.readableVersions.contains(header.version) else {
+            let readable = FrameFileHeader.readableVersions.map(String.init).joined(separator: " and ")
             throw MixError.io(
-                "\(url.lastPathComponent): a frame file of version \(header.version), which this build cannot read (it reads \(FrameFileHeader.readableVersions.map(String.init).joined(separator: " and ")))")
+                "\(url.lastPathComponent): a frame file of version \(header.version), which this build cannot read (it reads \(readable))")
         }
         layout = FrameLayout(trackCount: header.tracks.count)
         guard layout.recordBytes == header.recordBytes, header.framesPerChunk > 0, header.frameCount >= 0,

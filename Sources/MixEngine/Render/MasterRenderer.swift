@@ -103,7 +103,9 @@ final class MasterRenderer {
             latency -= n
         }
 
-        let stage = output.map { MasterOutputStage(output: $0, bitDepth: format.bitDepth, layout: layout, clock: clock, capacity: capacity) }
+        let stage = output.map {
+            MasterOutputStage(output: $0, bitDepth: format.bitDepth, layout: layout, clock: clock, capacity: capacity)
+        }
         let handoff = BlockHandoff(capacity: capacity)
         let consumer = DispatchGroup()
         if let stage {

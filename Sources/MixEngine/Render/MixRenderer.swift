@@ -8,10 +8,9 @@ import MixDSP
 /// and the master's level-independent stages into a spool with its loudness measured; the
 /// second masters from the spool (gain → true-peak limiter → dither): measuring passes until
 /// the gain settles, then writing, again with a corrected gain until the written file measures
-/// on target. The exported file is checked by meters
-/// independent of the limiter, run on its samples as it is written and held against a decode of
-/// the closed file (`OutputVerifier`), before it is put in place; one that breaks the ceiling is
-/// removed and reported as an error.
+/// on target. The exported file is checked by meters independent of the limiter, run on its
+/// samples as it is written and held against a decode of the closed file (`OutputVerifier`),
+/// before it is put in place; one that breaks the ceiling is removed and reported as an error.
 public struct MixRenderer: Sendable {
     /// Where the render writes: the mix, its frames and its summary.
     public struct Destination: Sendable {
