@@ -129,8 +129,13 @@ public final class AudioFileWriter {
         }
     }
 
-    /// Removes the closed file without putting it in place.
+    /// Removes the file (closing it first if it is open) without putting it in place.
     public func discard() {
+        if let handle {
+            self.handle = nil
+            sf_close(handle)
+        }
+        committed = true
         try? FileManager.default.removeItem(at: temporaryURL)
     }
 }

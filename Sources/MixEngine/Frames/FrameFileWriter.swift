@@ -74,6 +74,18 @@ final class FrameFileWriter: @unchecked Sendable {
         closed = true
     }
 
+    /// Stops (chunks in flight are waited for) and removes the file: nothing is left behind, and
+    /// nothing runs after it returns.
+    func discard() {
+        queue.sync {}
+        if !closed {
+            try? handle.close()
+            closed = true
+        }
+        committed = true
+        try? FileManager.default.removeItem(at: temporaryURL)
+    }
+
     /// Moves the finished file into place.
     func commit() throws {
         precondition(closed)
@@ -91,8 +103,11 @@ final class FrameFileWriter: @unchecked Sendable {
         let frames = chunkCount
         chunkCount = 0
         inFlight.wait()
-        queue.async { [self] in
+        // Weak: a chunk must never keep the writer alive, or its last release (and `deinit`,
+        // which waits on this queue) could come from a block on this queue.
+        queue.async { [weak self, inFlight] in
             defer { inFlight.signal() }
+            guard let self else { return }
             var coded = records
             let compressed = coded.withUnsafeMutableBytes { bytes in
                 FrameChunkCoding.encode(bytes.baseAddress!, count: frames, layout: layout)

@@ -78,43 +78,10 @@ extension MasterRenderer {
         from start: Int64, to end: Int64, warmUpFrames: Int64, gainDB: Double, bus: Spool, meter: GatedLoudnessMeter,
         isCancelled: () -> Bool, progress: (Int64) -> Void
     ) throws {
-        let spec = ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity)
-        let limiter = try TruePeakLimiter(recipe.limiterSettings)
-        limiter.prepare(spec)
-        let gain = Float(Decibels.toAmplitude(gainDB))
-        let left = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-        let right = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity)
-        defer {
-            left.deallocate()
-            right.deallocate()
-            interleaved.deallocate()
-        }
-        let frameBytes = Int64(2 * MemoryLayout<Float>.size)
-        var readPosition = start - warmUpFrames
-        /// The next `n` frames of the bus (silence past the end) through gain and limiter.
-        func pull(_ n: Int) {
-            let available = Int(max(0, min(Int64(n), clock.totalFrameCount - readPosition)))
-            let read = bus.read(into: interleaved, count: available * Int(frameBytes), at: readPosition * frameBytes) / Int(frameBytes)
-            for i in 0..<read {
-                left[i] = interleaved[2 * i] * gain
-                right[i] = interleaved[2 * i + 1] * gain
-            }
-            for i in read..<n {
-                left[i] = 0
-                right[i] = 0
-            }
-            readPosition += Int64(n)
-            limiter.process(AudioBlock(left: left, right: right, frameCount: n))
-        }
-        // The limiter's lookahead first (its output is the delay), as in a single pass.
-        var latency = limiter.latencyFrames
-        while latency > 0 {
-            let n = min(latency, capacity)
-            pull(n)
-            latency -= n
-        }
-        // Output position: the bus frame the limiter's output now stands for. The meter forgets
+        let source = try LimitedBus(
+            bus: bus, from: start - warmUpFrames, totalFrameCount: clock.totalFrameCount, gainDB: gainDB,
+            limiter: recipe.limiterSettings, sampleRate: clock.sampleRate, capacity: capacity)
+        // The bus frame the source's next block stands for. The meter forgets
         // the warm-up three 100 ms steps before the part, where the first gating block that
         // reaches into the part begins.
         var position = start - warmUpFrames
@@ -124,8 +91,8 @@ extension MasterRenderer {
             if blocks % 16 == 0, isCancelled() { throw MixError.cancelled }
             let target = position < meterStart ? meterStart : end
             let n = Int(min(Int64(capacity), target - position))
-            pull(n)
-            meter.add(left: left, right: right, frameCount: n)
+            source.pull(n)
+            meter.add(left: source.left, right: source.right, frameCount: n)
             position += Int64(n)
             if position == meterStart, warmUpFrames > 0 { meter.discardMeasurements() }
             blocks += 1

@@ -56,52 +56,19 @@ final class MasterRenderer {
     ) throws -> Measurement {
         let rate = clock.sampleRate
         let spec = ProcessSpec(sampleRate: Double(rate), maxFrameCount: capacity)
-        let limiter = basic ? nil : try TruePeakLimiter(recipe.limiterSettings)
-        limiter?.prepare(spec)
         let dither = try Dither(Dither.Settings(bitDepth: format.bitDepth))
         dither.prepare(spec)
         let loudness = GatedLoudnessMeter(sampleRate: rate)
         // The basic mix has no limiter: its single gain comes from an 8× scan of the plain sum.
         let scanners = basic && output == nil
             ? [OversampledPeakScanner(maxFrameCount: capacity), OversampledPeakScanner(maxFrameCount: capacity)] : []
-        let left = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-        let right = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity)
-        defer {
-            left.deallocate()
-            right.deallocate()
-            interleaved.deallocate()
-        }
-        let gain = Float(Decibels.toAmplitude(gainDB))
         var measurement = Measurement(gainDB: gainDB)
         bus.rewind()
         output?.records.rewind()
-        var busFramesLeft = clock.totalFrameCount
-
-        /// The next `n` bus frames through gain and limiter into left/right (silence past the end).
-        func pull(_ n: Int) {
-            let available = Int(min(Int64(n), busFramesLeft))
-            let read = bus.read(into: interleaved, count: available * 2 * MemoryLayout<Float>.size) / (2 * MemoryLayout<Float>.size)
-            busFramesLeft -= Int64(available)
-            for i in 0..<read {
-                left[i] = interleaved[2 * i] * gain
-                right[i] = interleaved[2 * i + 1] * gain
-            }
-            for i in read..<n {
-                left[i] = 0
-                right[i] = 0
-            }
-            limiter?.process(AudioBlock(left: left, right: right, frameCount: n))
-        }
-
-        // The limiter looks ahead: run its latency through first and drop that output, so the
-        // mix starts exactly where the stems do (leading silence is the artist's timing).
-        var latency = limiter?.latencyFrames ?? 0
-        while latency > 0 {
-            let n = min(latency, capacity)
-            pull(n)
-            latency -= n
-        }
+        let source = try LimitedBus(
+            bus: bus, from: 0, totalFrameCount: clock.totalFrameCount, gainDB: gainDB,
+            limiter: basic ? nil : recipe.limiterSettings, sampleRate: rate, capacity: capacity)
+        let (left, right) = (source.left, source.right)
 
         let stage = output.map {
             MasterOutputStage(output: $0, bitDepth: format.bitDepth, layout: layout, clock: clock, capacity: capacity)
@@ -118,13 +85,13 @@ final class MasterRenderer {
             for frame in 0..<clock.frameCount {
                 if frame % 16 == 0, isCancelled() { throw MixError.cancelled }
                 let n = Int(clock.end(of: frame) - clock.start(of: frame))
-                pull(n)
-                if let limiter { measurement.limiterGR.add(limiter.lastGainReduction, frameCount: n) }
+                source.pull(n)
+                if let reduction = source.limiterGainReduction { measurement.limiterGR.add(reduction, frameCount: n) }
                 if stage != nil {
                     handoff.produce { slot in
                         slot.frameCount = n
                         slot.frame = frame
-                        slot.limiterGainReduction = limiter?.lastGainReduction ?? GainReductionReadout()
+                        slot.limiterGainReduction = source.limiterGainReduction ?? GainReductionReadout()
                         slot.postLeft.update(from: left, count: n)
                         slot.postRight.update(from: right, count: n)
                         dither.process(AudioBlock(left: left, right: right, frameCount: n))

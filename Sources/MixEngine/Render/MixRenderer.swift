@@ -181,15 +181,24 @@ public struct MixRenderer: Sendable {
                 url: destination.mixURL, type: options.format.fileType, sampleRate: rate, channelCount: 2)
             let frameWriter = try FrameFileWriter(url: destination.framesURL, header: header)
             let verifier = try OutputVerifier(sampleRate: rate)
-            let measurement = try master.run(
-                gainDB: gainDB, bus: bus,
-                output: .init(
-                    writer: writer, frames: frameWriter, verifier: verifier, records: records,
-                    publish: publish.map { publish in { publish($0, $1, true) } }),
-                progress: { report(MixProgress(stage: .exporting, fraction: start + (0.97 - start) * $0)) },
-                isCancelled: isCancelled)
-            try writer.close()
-            try frameWriter.finish()
+            let measurement: MasterRenderer.Measurement
+            do {
+                measurement = try master.run(
+                    gainDB: gainDB, bus: bus,
+                    output: .init(
+                        writer: writer, frames: frameWriter, verifier: verifier, records: records,
+                        publish: publish.map { publish in { publish($0, $1, true) } }),
+                    progress: { report(MixProgress(stage: .exporting, fraction: start + (0.97 - start) * $0)) },
+                    isCancelled: isCancelled)
+                try writer.close()
+                try frameWriter.finish()
+            } catch {
+                // Cancelled or failed mid-pass: the partial files go now, not whenever the last
+                // chunk in flight lets go of them.
+                frameWriter.discard()
+                writer.discard()
+                throw error
+            }
             timing.mark("master pass \(passes) (writing)")
             let reading = try verifier.finish(readingBack: writer.pendingURL)
             timing.mark("check: meters, read-back")
