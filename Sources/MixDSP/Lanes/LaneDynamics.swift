@@ -1,8 +1,7 @@
 /// The per-lane parts of the bank's compressor and de-esser, step for step what
 /// `DynamicsStages` does along time for one track: the linked level in dB (peak, or the RMS
-/// detector's mean square), the ballistics, the gain computer's reduction, and a block's
-/// largest and mean reduction summed in the same order, so every lane reads the bits its
-/// track's own processor reads.
+/// detector's mean square), the ballistics and the gain computer's reduction, so every lane
+/// reads the bits its track's own processor reads (`LaneReductionTally` sums the block's).
 struct LaneDynamics {
     /// Lanes whose detector averages the mean square (`LevelDetector.Mode.rms`).
     let rmsLanes: SIMDMask<SIMD8<Int32>>
@@ -41,6 +40,25 @@ struct LaneDynamics {
         rmsLanes = rms
         (attack, release, rmsCoefficient, rmsComplement) = (values[0], values[1], values[2], values[3])
         (threshold, halfKnee, knee, kneeDivisor, slope, maxReduction) = (values[4], values[5], values[6], values[7], values[8], values[9])
+    }
+
+    /// Per-lane dynamics from each track's (detector, computer, maximum reduction), spread over
+    /// its lanes; lanes of tracks without the stage get harmless values and are not used.
+    init(layout: LaneLayout, sampleRate: Double, parts: [(LevelDetector, GainComputer, Float)?]) {
+        var detectors = [LevelDetector](repeating: LevelDetector(attackMs: 1, releaseMs: 1), count: 8)
+        var computers = [GainComputer](repeating: GainComputer(thresholdDB: 0, ratio: 1, kneeDB: 0), count: 8)
+        var maximum = [Float](repeating: 0, count: 8)
+        for (track, part) in parts.enumerated() {
+            guard let (unprepared, computer, cap) = part else { continue }
+            var detector = unprepared
+            detector.prepare(sampleRate: sampleRate)
+            for lane in layout.lanes(ofTrack: track) {
+                detectors[lane] = detector
+                computers[lane] = computer
+                maximum[lane] = cap
+            }
+        }
+        self.init(detectors: detectors, computers: computers, maxReductionDB: maximum)
     }
 
     mutating func reset() {
@@ -106,80 +124,3 @@ struct LaneDynamics {
         }
     }
 }
-
-/// A block's largest and mean gain reduction per lane, summed as `DynamicsStages.gainReduction`
-/// sums one track's: eight running sums by position mod 8 over the block's whole eights, added
-/// up in order, then the rest (at most seven) one by one. Lane-wise additions are each lane's
-/// own scalar additions, so every lane gets its track's bits.
-struct LaneReductionTally {
-    private(set) var largest = SIMD8<Float>()
-    private(set) var total = SIMD8<Float>()
-    private(set) var frameCount = 0
-
-    init() {}
-
-    /// The tally of `count` frames of reductions.
-    init(_ reductions: UnsafePointer<SIMD8<Float>>, count: Int) {
-        frameCount = count
-        let wholeEights = count & ~7
-        var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-                    SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-        var peak = SIMD8<Float>()
-        var i = 0
-        while i < wholeEights {
-            sums.0 += reductions[i]
-            sums.1 += reductions[i + 1]
-            sums.2 += reductions[i + 2]
-            sums.3 += reductions[i + 3]
-            sums.4 += reductions[i + 4]
-            sums.5 += reductions[i + 5]
-            sums.6 += reductions[i + 6]
-            sums.7 += reductions[i + 7]
-            i += 8
-        }
-        var sum = SIMD8<Float>()
-        sum += sums.0
-        sum += sums.1
-        sum += sums.2
-        sum += sums.3
-        sum += sums.4
-        sum += sums.5
-        sum += sums.6
-        sum += sums.7
-        while i < count {
-            sum += reductions[i]
-            i += 1
-        }
-        for index in 0..<count { peak.replace(with: reductions[index], where: reductions[index] .> peak) }
-        largest = peak
-        total = sum
-    }
-
-    /// The block's readout for `lane`.
-    func readout(lane: Int) -> GainReductionReadout {
-        GainReductionReadout(maxDB: largest[lane], meanDB: frameCount > 0 ? total[lane] / Float(frameCount) : 0)
-    }
-}
-
-/// A lane mask as a bit pattern per lane (all ones or all zeros), for selects by `and`/`or`.
-struct LaneBits {
-    let bits: SIMD8<UInt32>
-
-    init(_ mask: SIMDMask<SIMD8<Int32>>) {
-        bits = SIMD8<UInt32>(repeating: 0).replacing(with: .max, where: mask)
-    }
-
-    /// `b` in the mask's lanes, `a` elsewhere.
-    @inline(__always)
-    func select(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-        let a = unsafeBitCast(a, to: SIMD8<UInt32>.self), b = unsafeBitCast(b, to: SIMD8<UInt32>.self)
-        return unsafeBitCast((a & ~bits) | (b & bits), to: SIMD8<Float>.self)
-    }
-
-    /// |x|, by clearing the sign bits (the same value as negating the negative lanes).
-    @inline(__always)
-    static func magnitude(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
-    }
-}
-
