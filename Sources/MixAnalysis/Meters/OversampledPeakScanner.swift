@@ -72,8 +72,7 @@ public final class OversampledPeakScanner {
         while start < count {
             let end = min(count, start + Self.segmentFrameCount)
             // The outputs for samples start..<end read buffer[start ..< end + history].
-            var largest: Float = 0
-            for i in start..<(end + history) { largest = max(largest, abs(buffer[i])) }
+            let largest = Self.largestMagnitude(buffer + start, count: end + history - start)
             if largest * gainBound > maximum.max() {
                 var n = start
                 // Two outputs at a time, each in two partial sums: every coefficient load
@@ -111,5 +110,24 @@ public final class OversampledPeakScanner {
         peak = maximum.max()
         // Keep the newest `history` samples at the front for the next block.
         memmove(buffer, buffer + count, history * MemoryLayout<Float>.size)
+    }
+
+    /// The largest |x| of `count` samples, eight lanes at a time: a scalar running maximum waits
+    /// on itself every sample (and the optimizer may not reorder it), and this bound is taken
+    /// over more samples than the scan computes.
+    private static func largestMagnitude(_ samples: UnsafePointer<Float>, count: Int) -> Float {
+        let raw = UnsafeRawPointer(samples)
+        var lanes = SIMD8<Float>.zero
+        var i = 0
+        while i + 8 <= count {
+            lanes = lanes.laneMax(raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self).magnitude)
+            i += 8
+        }
+        var largest = lanes.max()
+        while i < count {
+            largest = max(largest, abs(samples[i]))
+            i += 1
+        }
+        return largest
     }
 }
