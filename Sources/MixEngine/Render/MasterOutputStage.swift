@@ -71,31 +71,26 @@ final class MasterOutputStage: @unchecked Sendable {
         let n = slot.frameCount
         let (postLeft, postRight) = (slot.postLeft, slot.postRight)
         let (left, right) = (slot.finalLeft, slot.finalRight)
-        var squares: Float = 0
-        var samplePeak: Float = 0
-        for i in 0..<n {
-            mid[i] = 0.5 * (postLeft[i] + postRight[i])
-            squares += postLeft[i] * postLeft[i] + postRight[i] * postRight[i]
-            samplePeak = max(samplePeak, max(abs(postLeft[i]), abs(postRight[i])))
-        }
+        let (squares, samplePeak) = StereoBlockLevels.measure(left: postLeft, right: postRight, frameCount: n, mid: mid)
         spectrum.add(UnsafeBufferPointer(start: mid, count: n))
         postScope.add(left: postLeft, right: postRight, frameCount: n)
         finalScope.add(left: left, right: right, frameCount: n)
-        var (lr, ll, rr): (Float, Float, Float) = (0, 0, 0)
-        let (position, framesPerPoint) = (self.position, self.framesPerPoint)
-        waveform.withUnsafeMutableBufferPointer { waveform in
-            for i in 0..<n {
-                lr += left[i] * right[i]
-                ll += left[i] * left[i]
-                rr += right[i] * right[i]
-                let point = Int((position + Int64(i)) / framesPerPoint)
-                waveform[point] = max(waveform[point], max(abs(left[i]), abs(right[i])))
-            }
+        let (lr, ll, rr) = StereoBlockLevels.products(left: left, right: right, frameCount: n)
+        // The overview's points this block reaches into, a stretch of frames at a time (one
+        // division per stretch, not per frame).
+        var i = 0
+        while i < n {
+            let frame = position + Int64(i)
+            let point = Int(frame / framesPerPoint)
+            let stretch = min(n - i, Int(Int64(point + 1) * framesPerPoint - frame))
+            let peak = StereoBlockLevels.peak(left: left + i, right: right + i, frameCount: stretch)
+            waveform[point] = max(waveform[point], peak)
+            i += stretch
         }
         sums.lr += Double(lr)
         sums.ll += Double(ll)
         sums.rr += Double(rr)
-        self.position += Int64(n)
+        position += Int64(n)
         loudness.add(left: left, right: right, frameCount: n)
         truePeak.add(left: left, right: right, frameCount: n)
         codes.encode(left: left, right: right, frameCount: n, codes: encoded, decoded: decoded)

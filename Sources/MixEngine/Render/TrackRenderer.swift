@@ -103,17 +103,10 @@ final class TrackRenderer: @unchecked Sendable {
             periodDeEsserGR = max(periodDeEsserGR, deEsserGR.maxDB)
             self.deEsserGR.add(deEsserGR, frameCount: frameCount)
         }
-        var squares: Float = 0
-        var peak = periodPeak
-        for i in 0..<frameCount {
-            let (l, r) = (left[i], right[i])
-            squares += l * l + r * r
-            peak = max(peak, max(abs(l), abs(r)))
-            mid[i] = 0.5 * (l + r)
-        }
-        periodSquares += Double(squares)
+        let levels = StereoBlockLevels.measure(left: left, right: right, frameCount: frameCount, mid: mid)
+        periodSquares += Double(levels.sumOfSquares)
         periodSamples += 2 * frameCount
-        periodPeak = peak
+        periodPeak = max(periodPeak, levels.peak)
         loudness.add(left: left, right: right, frameCount: frameCount)
         spectrum.add(UnsafeBufferPointer(start: mid, count: frameCount))
     }
