@@ -37,34 +37,4 @@ struct LoudnessMeterTests {
         // libebur128's 4× oversampling reads within about 0.5 dB of the true 0 dBTP.
         #expect(abs(meter.truePeakDBTP!) < 0.6)
     }
-
-    @Test("true peak by meters taking chunks in turn reads exactly what one meter reads", arguments: [
-        (1000, 2), (4096, 2), (32_768, 2), (777, 3),
-    ])
-    func chunkedTruePeak(chunkFrameCount: Int, meterCount: Int) throws {
-        let rate = 48_000
-        // Noise driven hot, with a high sine whose peaks fall between samples, so the reading is
-        // set by interpolated points all through the signal, chunk edges included.
-        let noise = SignalGenerator.noise(frameCount: rate * 3, amplitude: 0.6, seed: 11)
-        let high = SignalGenerator.sine(frequencyHz: 17_000, sampleRate: Double(rate), frameCount: rate * 3, amplitude: 0.5)
-        let left = zip(noise, high).map { $0 + $1 }
-        let right = zip(noise.reversed(), high).map { $0 * 0.7 - $1 }
-        let interleaved = SignalGenerator.interleave([left, right])
-        let single = measure(interleaved, channels: 2, rate: rate)
-        let chunked = try #require(ChunkedTruePeakMeter(channelCount: 2, sampleRate: rate, meterCount: meterCount))
-        interleaved.withUnsafeBufferPointer { samples in
-            var start = 0, index = 0
-            while start < left.count {
-                let n = min(chunkFrameCount, left.count - start)
-                let warmUp = min(start, ChunkedTruePeakMeter.warmUpFrameCount)
-                chunked.add(chunk: index, frames: samples.baseAddress! + 2 * start, frameCount: n, warmUpCount: warmUp)
-                start += n
-                index += 1
-            }
-        }
-        #expect(chunked.truePeakDBTP == single.truePeakDBTP, "chunks of \(chunkFrameCount) on \(meterCount) meters")
-        #expect(try #require(single.truePeakDBTP) > 20 * log10(Double(interleaved.map(abs).max()!)) + 0.01,
-            "the reading is an interpolated peak, above the sample peak")
-    }
 }
-

@@ -111,18 +111,6 @@ public final class LoudnessMeter {
         return highest > 0 ? 20 * log10(highest) : nil
     }
 
-    /// Highest true peak over all channels (linear, at least the sample peak) of the audio
-    /// passed to the last `add` only; 0 when not measured or silent.
-    public var lastAddTruePeak: Double {
-        var highest = 0.0
-        for channel in 0..<channelCount {
-            var value = 0.0
-            guard ebur128_prev_true_peak(state, UInt32(channel), &value) == Int32(EBUR128_SUCCESS.rawValue) else { return 0 }
-            highest = max(highest, value)
-        }
-        return highest
-    }
-
     private func finite(_ query: (inout Double) -> Int32) -> Double? {
         var value = 0.0
         guard query(&value) == Int32(EBUR128_SUCCESS.rawValue), value.isFinite else { return nil }

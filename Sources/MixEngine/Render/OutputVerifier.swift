@@ -8,10 +8,12 @@ import Synchronization
 /// scan of each channel.
 ///
 /// The meters run while the file is written, on the samples exactly as a decoder returns them
-/// (`PCMCodes`), on worker queues beside the writing pass; the chunks of libebur128's true peak,
-/// its slowest part, go to two meters in turn (`ChunkedTruePeakMeter`). Once the file is closed
-/// it is decoded again and its samples digested: only when they are bit for bit the samples the
-/// meters measured (`SampleDigest`, and the same count) does the reading stand for the file.
+/// (`PCMCodes`), on two worker queues beside the writing pass, fed in chunks: libebur128 with
+/// all three measures in one meter (its true-peak mode runs the K-weighting filter too, so a
+/// meter of its own for the true peak filtered everything twice), and the scan. Once the file is
+/// closed it is decoded again and its samples digested: only when they are bit for bit the
+/// samples the meters measured (`SampleDigest`, and the same count) does the reading stand for
+/// the file.
 final class OutputVerifier: @unchecked Sendable {
     struct Reading: Sendable, Equatable {
         var integratedLUFS: Double?
@@ -31,50 +33,34 @@ final class OutputVerifier: @unchecked Sendable {
         }
     }
 
-    /// A chunk of decoded stereo frames with the frames before it (`ChunkedTruePeakMeter`).
-    private struct Chunk {
-        let storage: UnsafeMutablePointer<Float>
-        var frames: UnsafeMutablePointer<Float> { storage + 2 * ChunkedTruePeakMeter.warmUpFrameCount }
-    }
-
     static let chunkFrameCount = 32_768
     private static let chunkCount = 4
 
     private let sampleRate: Int
     private let loudness: LoudnessMeter
-    private let truePeak: ChunkedTruePeakMeter
     private let scanners: [OversampledPeakScanner]
     private let loudnessQueue = DispatchQueue(label: "mixdown.check.loudness")
-    private let truePeakQueues: [DispatchQueue]
     private let scanQueue = DispatchQueue(label: "mixdown.check.scan")
     private let pending = DispatchGroup()
     private let freeChunks: DispatchSemaphore
-    private let chunks: [Chunk]
+    /// Chunks of decoded stereo frames, interleaved.
+    private let chunks: [UnsafeMutablePointer<Float>]
     /// The chunks free to fill, and how many meters still read each chunk.
     private let chunkState = Mutex<(free: [Int], users: [Int])>(([], []))
     // The filling side: touched only by the thread that calls `add`.
     private var current: Int?
-    /// Frames before the current chunk's start in its storage.
-    private var currentWarmUp = 0
     private var filled = 0
-    /// The stream's newest frames (up to `warmUpFrameCount`), copied ahead of the next chunk.
-    private let tail = UnsafeMutablePointer<Float>.allocate(capacity: 2 * ChunkedTruePeakMeter.warmUpFrameCount)
-    private var tailCount = 0
-    private var chunkIndex = 0
     private var streamFrames: Int64 = 0
     private var digest = SampleDigest()
 
     init(sampleRate: Int) throws {
         self.sampleRate = sampleRate
-        guard let loudness = LoudnessMeter(channelCount: 2, sampleRate: sampleRate, measures: [.integrated, .loudnessRange]),
-            let truePeak = ChunkedTruePeakMeter(channelCount: 2, sampleRate: sampleRate, meterCount: 2)
-        else { throw MixError.io("cannot start the output's loudness meters at \(sampleRate) Hz") }
+        guard let loudness = LoudnessMeter(
+            channelCount: 2, sampleRate: sampleRate, measures: [.integrated, .loudnessRange, .truePeak])
+        else { throw MixError.io("cannot start the output's loudness meter at \(sampleRate) Hz") }
         self.loudness = loudness
-        self.truePeak = truePeak
         scanners = (0..<2).map { _ in OversampledPeakScanner(maxFrameCount: Self.chunkFrameCount) }
-        truePeakQueues = (0..<truePeak.meterCount).map { DispatchQueue(label: "mixdown.check.true-peak-\($0)") }
-        let frames = ChunkedTruePeakMeter.warmUpFrameCount + Self.chunkFrameCount
-        chunks = (0..<Self.chunkCount).map { _ in Chunk(storage: .allocate(capacity: 2 * frames)) }
+        chunks = (0..<Self.chunkCount).map { _ in .allocate(capacity: 2 * Self.chunkFrameCount) }
         freeChunks = DispatchSemaphore(value: Self.chunkCount)
         chunkState.withLock { $0 = (Array(0..<Self.chunkCount), [Int](repeating: 0, count: Self.chunkCount)) }
     }
@@ -84,8 +70,7 @@ final class OutputVerifier: @unchecked Sendable {
         // A chunk taken and never sent (the pass stopped early) goes back: libdispatch will not
         // dispose of a semaphore left below the value it started at.
         if current != nil { freeChunks.signal() }
-        for chunk in chunks { chunk.storage.deallocate() }
-        tail.deallocate()
+        for chunk in chunks { chunk.deallocate() }
     }
 
     /// Takes the next `frameCount` frames: their codes as handed to the file writer and their
@@ -96,7 +81,7 @@ final class OutputVerifier: @unchecked Sendable {
         while offset < frameCount {
             let target = current ?? takeChunk()
             let n = min(frameCount - offset, Self.chunkFrameCount - filled)
-            (chunks[target].frames + 2 * filled).update(from: decoded + 2 * offset, count: 2 * n)
+            (chunks[target] + 2 * filled).update(from: decoded + 2 * offset, count: 2 * n)
             filled += n
             offset += n
             if filled == Self.chunkFrameCount { dispatchChunk() }
@@ -116,20 +101,17 @@ final class OutputVerifier: @unchecked Sendable {
         }
         return Reading(
             integratedLUFS: loudness.integratedLUFS, loudnessRangeLU: loudness.loudnessRangeLU,
-            truePeakDBTP: truePeak.truePeakDBTP, scannedPeakDBTP: scanners.compactMap(\.peakDBTP).max(),
+            truePeakDBTP: loudness.truePeakDBTP, scannedPeakDBTP: scanners.compactMap(\.peakDBTP).max(),
             frameCount: streamFrames)
     }
 
     // MARK: Chunks
 
-    /// Takes a free chunk (waiting while the meters hold them all) and puts the stream's last
-    /// frames before it.
+    /// Takes a free chunk, waiting while the meters hold them all.
     private func takeChunk() -> Int {
         freeChunks.wait()
         let index = chunkState.withLock { $0.free.removeLast() }
-        (chunks[index].frames - 2 * tailCount).update(from: tail, count: 2 * tailCount)
         current = index
-        currentWarmUp = tailCount
         filled = 0
         return index
     }
@@ -137,19 +119,14 @@ final class OutputVerifier: @unchecked Sendable {
     /// Sends the current chunk to the meters; it goes back to the free list when they are done.
     private func dispatchChunk() {
         guard let index = current else { return }
-        let chunk = chunks[index]
-        let (frameCount, number, warmUp) = (filled, chunkIndex, currentWarmUp)
-        // The last frames so far, the next chunk's warm-up (a chunk is full unless it is the last).
-        tailCount = min(frameCount, ChunkedTruePeakMeter.warmUpFrameCount)
-        tail.update(from: chunk.frames + 2 * (frameCount - tailCount), count: 2 * tailCount)
+        let frameCount = filled
         streamFrames += Int64(frameCount)
-        chunkIndex += 1
         current = nil
         filled = 0
-        let frames = UncheckedConstPointer(UnsafePointer(chunk.frames))
+        let frames = UncheckedConstPointer(UnsafePointer(chunks[index]))
         pending.enter()
-        // The last of the three meters to finish gives the chunk back.
-        chunkState.withLock { $0.users[index] = 3 }
+        // The last of the two meters to finish gives the chunk back.
+        chunkState.withLock { $0.users[index] = 2 }
         let release = { @Sendable [self] in
             let isLast = chunkState.withLock { state in
                 state.users[index] -= 1
@@ -162,10 +139,6 @@ final class OutputVerifier: @unchecked Sendable {
         }
         loudnessQueue.async { [self] in
             loudness.add(interleaved: frames.pointer, frameCount: frameCount)
-            release()
-        }
-        truePeakQueues[number % truePeakQueues.count].async { [self] in
-            truePeak.add(chunk: number, frames: frames.pointer, frameCount: frameCount, warmUpCount: warmUp)
             release()
         }
         scanQueue.async { [self] in
