@@ -43,3 +43,27 @@ ensure_python_modules() {
 ensure_build_dependencies() {
   ensure_apt_packages "${MIXDOWN_BUILD_PACKAGES[@]}"
 }
+
+# Generates the corpus (the sessions and the EBU signals, from ../shared/corpus) once into a cache
+# keyed by the generators' content, installing what the generators need, and exports its path
+# as MIXDOWN_CORPUS (kept when already set). Without ../shared it does nothing: MIXDOWN_CORPUS
+# stays unset unless the caller set it. (Call it as a command, not in a condition: `set -e`
+# does not stop a function run as a condition when a generator fails.)
+ensure_corpus() {
+  local scripts="$MIXDOWN_ROOT/../shared/corpus"
+  [[ -f "$scripts/gen_sessions.sh" ]] || return 0
+  # Bad-input generator: numpy, flac, lame. Session generator: see gen_sessions.sh.
+  ensure_apt_packages flac lame sox libsox-fmt-all ffmpeg espeak-ng flite fluidsynth fluid-soundfont-gm
+  ensure_python_modules numpy scipy soundfile pyworld mido pyloudnorm
+  local key
+  key=$(cat "$scripts"/*.py "$scripts"/*.sh | sha256sum | cut -c1-12)
+  export MIXDOWN_CORPUS="${MIXDOWN_CORPUS:-${XDG_CACHE_HOME:-$HOME/.cache}/mixdown/corpus-$key}"
+  if [[ ! -f "$MIXDOWN_CORPUS/sessions/index.json" || ! -f "$MIXDOWN_CORPUS/ebu/expected.json" ]]; then
+    echo "generating the corpus (sessions, EBU signals) into $MIXDOWN_CORPUS (once, about 2 minutes)…" >&2
+    rm -rf "$MIXDOWN_CORPUS.partial"
+    SKIP_INSTALL=1 ONLY=sessions bash "$scripts/gen_sessions.sh" "$MIXDOWN_CORPUS.partial" >/dev/null
+    SKIP_INSTALL=1 ONLY=ebu bash "$scripts/gen_sessions.sh" "$MIXDOWN_CORPUS.partial" >/dev/null
+    rm -rf "$MIXDOWN_CORPUS"
+    mv "$MIXDOWN_CORPUS.partial" "$MIXDOWN_CORPUS"
+  fi
+}
