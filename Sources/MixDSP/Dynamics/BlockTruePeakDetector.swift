@@ -16,7 +16,7 @@ struct BlockTruePeakDetector {
     private let capacity: Int
     /// `taps`, read at run time: with a constant count the tap loop is unrolled whole, and the
     /// optimizer then stitches the overlapping loads of neighbouring taps together from
-    /// shuffles and single-lane operations, which ran the detector 3.4× slower.
+    /// shuffles and single-lane operations, which ran the detector three times slower.
     private let tapCount: Int
 
     init(maxFrameCount: Int) {
