@@ -2,47 +2,31 @@ import Foundation
 
 /// BS.1770-4 loudness of a stereo stream, computed in Swift for the render's own decisions and
 /// meters (a track's loudness in the mix, the bus before the master gain, each master pass):
-/// K-weighting in double precision on both channels at once, mean squares per 100 ms, 400 ms
-/// gating blocks with 75 % overlap, and the absolute (−70 LUFS) and relative (−10 LU) gates.
-///
-/// Gating blocks go into a histogram of 0.01 LU bins that also keeps each bin's exact energy, so
-/// memory is fixed however long the song and only a block within 0.01 LU of the relative gate
-/// can be classed differently from a list. The written file is measured by libebur128
-/// (`LoudnessMeter`); tests hold the two within 0.02 LU of each other.
+/// K-weighting in double precision on both channels at once, then the gates (`LoudnessGate`).
+/// The written file is measured by libebur128 (`LoudnessMeter`); tests hold the two within
+/// 0.02 LU of each other. Several streams at once: `GatedLoudnessBank`.
 public final class GatedLoudnessMeter {
-    private static let lowestLUFS = -70.0
-    private static let binsPerLU = 100.0
-    private static let binCount = 8000  // −70 … +10 LUFS; louder blocks share the top bin
-
     public let sampleRate: Int
     private let shelf: KWeightingStage
     private let highPass: KWeightingStage
     private var shelfState = (SIMD2<Double>(), SIMD2<Double>())
     private var highPassState = (SIMD2<Double>(), SIMD2<Double>())
-    private let subBlockFrameCount: Int
-    private var subBlockEnergy = 0.0
-    private var subBlockFilled = 0
-    /// The newest 30 sub-blocks' mean squares (3 s, the short-term window), oldest overwritten.
-    private var recent = [Double](repeating: 0, count: 30)
-    private var recentIndex = 0
-    private var subBlocksSeen = 0
-    private var binCounts: [Int]
-    private var binEnergies: [Double]
+    private let stepFrames: Int
+    private var stepFilled = 0
+    private var gate = LoudnessGate()
 
     public init(sampleRate: Int) {
         precondition(sampleRate >= 8000)
         self.sampleRate = sampleRate
         (shelf, highPass) = KWeightingStage.design(sampleRate: Double(sampleRate))
-        subBlockFrameCount = (sampleRate + 5) / 10
-        binCounts = [Int](repeating: 0, count: Self.binCount)
-        binEnergies = [Double](repeating: 0, count: Self.binCount)
+        stepFrames = KWeightingStage.stepFrameCount(sampleRate: sampleRate)
     }
 
     /// Adds a stereo block.
     public func add(left: UnsafePointer<Float>, right: UnsafePointer<Float>, frameCount: Int) {
         var frame = 0
         while frame < frameCount {
-            let n = min(frameCount - frame, subBlockFrameCount - subBlockFilled)
+            let n = min(frameCount - frame, stepFrames - stepFilled)
             var energy = SIMD2<Double>()
             var s = shelfState, h = highPassState
             let (sb0, sb1, sb2, sa1, sa2) = (shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2)
@@ -60,86 +44,32 @@ public final class GatedLoudnessMeter {
             }
             shelfState = s
             highPassState = h
-            subBlockEnergy += energy.sum()
-            subBlockFilled += n
+            gate.add(energy: energy.sum())
+            stepFilled += n
             frame += n
-            if subBlockFilled == subBlockFrameCount { closeSubBlock() }
+            if stepFilled == stepFrames {
+                // A filter left ringing down through a long silence would sink into denormals
+                // (a hundred times slower on x86): states too small to matter are zeroed every
+                // 100 ms, at positions fixed in the stream, whatever the blocks.
+                shelfState = (KWeightingStage.flushed(shelfState.0), KWeightingStage.flushed(shelfState.1))
+                highPassState = (KWeightingStage.flushed(highPassState.0), KWeightingStage.flushed(highPassState.1))
+                gate.closeStep(frameCount: stepFrames)
+                stepFilled = 0
+            }
         }
     }
 
-    private func closeSubBlock() {
-        // A filter left ringing down through a long silence would sink into denormals (a
-        // hundred times slower on x86): states too small to matter are zeroed every 100 ms, at
-        // positions fixed in the stream, whatever the blocks.
-        shelfState = (Self.flushed(shelfState.0), Self.flushed(shelfState.1))
-        highPassState = (Self.flushed(highPassState.0), Self.flushed(highPassState.1))
-        recent[recentIndex] = subBlockEnergy / Double(subBlockFrameCount)
-        recentIndex = (recentIndex + 1) % recent.count
-        subBlocksSeen += 1
-        subBlockEnergy = 0
-        subBlockFilled = 0
-        guard subBlocksSeen >= 4 else { return }
-        let power = meanOfNewest(4)
-        let loudness = Self.lufs(power)
-        guard loudness >= Self.lowestLUFS else { return }
-        let bin = min(Self.binCount - 1, Int((loudness - Self.lowestLUFS) * Self.binsPerLU))
-        binCounts[bin] += 1
-        binEnergies[bin] += power
-    }
-
-    private static func flushed(_ v: SIMD2<Double>) -> SIMD2<Double> {
-        v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))
-    }
-
-    private func meanOfNewest(_ count: Int) -> Double {
-        var sum = 0.0
-        for back in 1...count { sum += recent[(recentIndex - back + recent.count) % recent.count] }
-        return sum / Double(count)
-    }
-
-    private static func lufs(_ power: Double) -> Double {
-        power > 0 ? -0.691 + 10 * log10(power) : -.infinity
-    }
-
     /// Gated integrated loudness; nil when no block passed the gates.
-    public var integratedLUFS: Double? {
-        Self.integratedLUFS(counts: binCounts, energies: binEnergies)
-    }
+    public var integratedLUFS: Double? { gate.integratedLUFS }
 
     /// The gated integrated loudness of a stream measured in consecutive parts, one meter each:
     /// the gating blocks of all of them, gated together.
     public static func integratedLUFS(combining meters: [GatedLoudnessMeter]) -> Double? {
-        var counts = [Int](repeating: 0, count: binCount), energies = [Double](repeating: 0, count: binCount)
-        for meter in meters {
-            for bin in 0..<binCount where meter.binCounts[bin] > 0 {
-                counts[bin] += meter.binCounts[bin]
-                energies[bin] += meter.binEnergies[bin]
-            }
-        }
-        return integratedLUFS(counts: counts, energies: energies)
-    }
-
-    private static func integratedLUFS(counts: [Int], energies: [Double]) -> Double? {
-        var count = 0, energy = 0.0
-        for bin in 0..<binCount where counts[bin] > 0 {
-            count += counts[bin]
-            energy += energies[bin]
-        }
-        guard count > 0 else { return nil }
-        let relativeGate = lufs(energy / Double(count)) - 10
-        count = 0
-        energy = 0
-        for bin in 0..<binCount where counts[bin] > 0 {
-            let binCenter = lowestLUFS + (Double(bin) + 0.5) / binsPerLU
-            guard binCenter >= relativeGate else { continue }
-            count += counts[bin]
-            energy += energies[bin]
-        }
-        return count > 0 ? lufs(energy / Double(count)) : nil
+        LoudnessGate.integratedLUFS(combining: meters.map(\.gate))
     }
 
     /// Frames in one 100 ms step (gating blocks are four of them, a new one every step).
-    public var stepFrameCount: Int { subBlockFrameCount }
+    public var stepFrameCount: Int { stepFrames }
 
     /// Forgets every loudness measured so far but keeps the K-weighting filters' state: the
     /// audio before this point only warmed them up. Call it between two 100 ms steps (after a
@@ -147,28 +77,15 @@ public final class GatedLoudnessMeter {
     /// starting three steps before its part and forgetting what came before, every gating block
     /// of the stream is counted once, by the meter of the part where it ends.
     public func discardMeasurements() {
-        precondition(subBlockFilled == 0, "discardMeasurements between 100 ms steps only")
-        subBlockEnergy = 0
-        for index in recent.indices { recent[index] = 0 }
-        recentIndex = 0
-        subBlocksSeen = 0
-        for bin in 0..<Self.binCount {
-            binCounts[bin] = 0
-            binEnergies[bin] = 0
-        }
+        precondition(stepFilled == 0, "discardMeasurements between 100 ms steps only")
+        gate.discard()
     }
 
     /// Loudness of the newest 400 ms; nil for silence.
-    public var momentaryLUFS: Double? {
-        let value = Self.lufs(meanOfNewest(4))
-        return value.isFinite ? value : nil
-    }
+    public var momentaryLUFS: Double? { gate.momentaryLUFS }
 
     /// Loudness of the newest 3 s; nil for silence.
-    public var shortTermLUFS: Double? {
-        let value = Self.lufs(meanOfNewest(30))
-        return value.isFinite ? value : nil
-    }
+    public var shortTermLUFS: Double? { gate.shortTermLUFS }
 }
 
 /// One K-weighting biquad (BS.1770-4 Annex 1), designed for any rate from the analogue
@@ -179,6 +96,19 @@ struct KWeightingStage {
     init(b0: Double, b1: Double, b2: Double, a1: Double, a2: Double) {
         (self.b0, self.b1, self.b2) = (SIMD2(repeating: b0), SIMD2(repeating: b1), SIMD2(repeating: b2))
         (self.a1, self.a2) = (SIMD2(repeating: a1), SIMD2(repeating: a2))
+    }
+
+    /// Frames in one 100 ms step at `sampleRate`.
+    static func stepFrameCount(sampleRate: Int) -> Int { (sampleRate + 5) / 10 }
+
+    /// `v` with lanes too small to matter (under 1e-30) set to zero.
+    static func flushed(_ v: SIMD2<Double>) -> SIMD2<Double> {
+        v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))
+    }
+
+    /// `v` with lanes too small to matter (under 1e-30) set to zero.
+    static func flushed(_ v: SIMD4<Double>) -> SIMD4<Double> {
+        v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))
     }
 
     /// The head-effect high shelf (+4 dB above ~1.7 kHz) and the RLB high-pass (~38 Hz).

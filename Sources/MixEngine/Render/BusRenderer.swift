@@ -16,6 +16,9 @@ final class BusRenderer: @unchecked Sendable {
     struct Result {
         /// Integrated loudness of the spooled bus (before the master gain).
         var loudnessLUFS: Double?
+        /// Each rendered track's integrated loudness (what it brings to the mix, before the
+        /// blend's headroom), in the tracks' order.
+        var trackLoudnessLUFS: [Double?]
         var busCompressorGR: GainReductionStatistics
         var preMasterSpectrumDB: [Float]
     }
@@ -29,6 +32,10 @@ final class BusRenderer: @unchecked Sendable {
     private let layout: FrameLayout
     private let stage: BusStage
     private let chunkCapacity: Int
+    /// The tracks' loudness, all at once; fed by the bus queue, from the tracks' output buffers.
+    private let trackLoudness: GatedLoudnessBank
+    private let trackLefts: UnsafeMutablePointer<UnsafePointer<Float>>
+    private let trackRights: UnsafeMutablePointer<UnsafePointer<Float>>
 
     init(tracks: [TrackRenderer], recipe: MixRecipe, basic: Bool, clock: MeterClock, chunkCapacity: Int) throws {
         self.tracks = tracks
@@ -38,6 +45,18 @@ final class BusRenderer: @unchecked Sendable {
         layout = FrameLayout(trackCount: tracks.count)
         stage = try BusStage(
             tracks: tracks, recipe: recipe, basic: basic, clock: clock, layout: layout, capacity: chunkCapacity)
+        trackLoudness = GatedLoudnessBank(streamCount: tracks.count, sampleRate: clock.sampleRate)
+        trackLefts = .allocate(capacity: tracks.count)
+        trackRights = .allocate(capacity: tracks.count)
+        for (index, track) in tracks.enumerated() {
+            (trackLefts + index).initialize(to: UnsafePointer(track.output(0).left))
+            (trackRights + index).initialize(to: UnsafePointer(track.output(0).right))
+        }
+    }
+
+    deinit {
+        trackLefts.deallocate()
+        trackRights.deallocate()
     }
 
     /// Renders the whole song into `bus` (interleaved float frames) and `records` (one partial
@@ -101,7 +120,8 @@ final class BusRenderer: @unchecked Sendable {
         }
         queue.sync {}
         if let error = failure.withLock({ $0 }) { throw error }
-        return stage.result(frameCount: clock.frameCount)
+        return stage.result(
+            frameCount: clock.frameCount, trackLoudnessLUFS: tracks.indices.map { trackLoudness.integratedLUFS(stream: $0) })
     }
 
     /// A chunk of the song: whole meter frames, at most `chunkCapacity` audio frames.
@@ -153,6 +173,12 @@ final class BusRenderer: @unchecked Sendable {
 
     /// Each track's meters over the chunk in buffer set `slot`, into each period's record.
     private func meterTracks(slot: Int, periodEnds: [Int], readouts: [Readouts], records: UnsafeMutableRawPointer) {
+        for (index, track) in tracks.enumerated() {
+            let output = track.output(slot)
+            trackLefts[index] = UnsafePointer(output.left)
+            trackRights[index] = UnsafePointer(output.right)
+        }
+        trackLoudness.add(left: trackLefts, right: trackRights, frameCount: periodEnds.last ?? 0)
         for (index, track) in tracks.enumerated() {
             var start = 0
             for (period, end) in periodEnds.enumerated() {

@@ -112,10 +112,10 @@ final class BusStage: @unchecked Sendable {
         try bus.write(interleaved, count: chunkFrames * 2 * MemoryLayout<Float>.size)
     }
 
-    /// What the pass measured, once every chunk is blended.
-    func result(frameCount: Int) -> BusRenderer.Result {
+    /// What the pass measured, once every chunk is blended, with the tracks' loudness.
+    func result(frameCount: Int, trackLoudnessLUFS: [Double?]) -> BusRenderer.Result {
         BusRenderer.Result(
-            loudnessLUFS: loudness.integratedLUFS, busCompressorGR: busGR,
+            loudnessLUFS: loudness.integratedLUFS, trackLoudnessLUFS: trackLoudnessLUFS, busCompressorGR: busGR,
             preMasterSpectrumDB: AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: frameCount))
     }
 }

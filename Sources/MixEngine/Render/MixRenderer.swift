@@ -285,7 +285,7 @@ public struct MixRenderer: Sendable {
                 busCompressorGRAverageDB: busResult.busCompressorGR.meanDB, busCompressorGRMaxDB: busResult.busCompressorGR.maxDB,
                 limiterGRAverageDB: final.measurement.limiterGR.meanDB, limiterGRMaxDB: final.measurement.limiterGR.maxDB,
                 width: options.basic ? 1 : recipe.width, correlation: final.measurement.correlation),
-            tracks: tracks.map { track in
+            tracks: tracks.enumerated().map { index, track in
                 let preset = options.presets[track.role] ?? RolePreset(targetLUFS: -20)
                 return MixSummary.Track(
                     file: track.stem.fileName, role: track.role, roleGuessed: track.stem.role.isGuessed,
@@ -294,7 +294,7 @@ public struct MixRenderer: Sendable {
                     userGainDB: options.stemGainsDB[track.stem.fileName] ?? 0, eq: options.basic ? [] : preset.eq,
                     compressorGRAverageDB: track.compressorGR.meanDB, compressorGRMaxDB: track.compressorGR.maxDB,
                     deEsserGRAverageDB: track.deEsserGR.meanDB, deEsserGRMaxDB: track.deEsserGR.maxDB,
-                    width: options.basic ? 1 : preset.width, loudnessInMixLUFS: track.loudnessLUFS)
+                    width: options.basic ? 1 : preset.width, loudnessInMixLUFS: busResult.trackLoudnessLUFS[index])
             },
             muted: muted,
             rejected: inspection.rejectedStems.map { .init(file: $0.fileName, reason: $0.rejection?.reason ?? "") },

@@ -4,7 +4,8 @@ import MixDSP
 
 /// One stem of the render, block by block: reads it conformed to the session into its input
 /// buffers (its chain, in the lanes of a `TrackBanks`, takes it from there into its output
-/// buffers) and keeps its meters (level, gain reduction, spectrum, loudness). Each renderer is
+/// buffers) and keeps its meters (level, gain reduction, spectrum; its loudness is measured with
+/// the other tracks' in a `GatedLoudnessBank`). Each renderer is
 /// used by one thread at a time (the render loop hands whole chunks over), hence
 /// `@unchecked Sendable`.
 final class TrackRenderer: @unchecked Sendable {
@@ -19,7 +20,6 @@ final class TrackRenderer: @unchecked Sendable {
     private let buffers: [(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)]
     private let mid: UnsafeMutablePointer<Float>
     private let spectrum: SpectrumAnalyzer
-    private let loudness: GatedLoudnessMeter
     private let maxFrameCount: Int
 
     // The current meter period.
@@ -54,7 +54,6 @@ final class TrackRenderer: @unchecked Sendable {
         inputs = (0..<2).map { _ in (UnsafeMutablePointer<Float>.allocate(capacity: maxFrameCount), .allocate(capacity: maxFrameCount)) }
         mid = .allocate(capacity: maxFrameCount)
         spectrum = SpectrumAnalyzer(sampleRate: Double(sessionRate))
-        loudness = GatedLoudnessMeter(sampleRate: sessionRate)
     }
 
     deinit {
@@ -107,7 +106,6 @@ final class TrackRenderer: @unchecked Sendable {
         periodSquares += Double(levels.sumOfSquares)
         periodSamples += 2 * frameCount
         periodPeak = max(periodPeak, levels.peak)
-        loudness.add(left: left, right: right, frameCount: frameCount)
         spectrum.add(UnsafeBufferPointer(start: mid, count: frameCount))
     }
 
@@ -135,10 +133,6 @@ final class TrackRenderer: @unchecked Sendable {
     var averageSpectrumDB: [Float] {
         AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: spectrumCount)
     }
-
-    /// The rendered track's integrated loudness (what it contributes to the mix, before the
-    /// blend's headroom).
-    var loudnessLUFS: Double? { loudness.integratedLUFS }
 }
 
 /// Gain reduction over a whole song: the frame-weighted mean and the maximum, dB.
