@@ -5,9 +5,8 @@ import MixDSP
 /// One stem of the render, block by block: reads it conformed to the session into its input
 /// buffers (its chain, in the lanes of a `TrackBanks`, takes it from there into its output
 /// buffers) and keeps its meters (level, gain reduction, spectrum; its loudness is measured with
-/// the other tracks' in a `GatedLoudnessBank`). Each renderer is
-/// used by one thread at a time (the render loop hands whole chunks over), hence
-/// `@unchecked Sendable`.
+/// the other tracks' in a `GatedLoudnessBank`). Each renderer is used by one thread at a time
+/// (the render loop hands whole chunks over), hence `@unchecked Sendable`.
 final class TrackRenderer: @unchecked Sendable {
     let stem: StemReport
     let role: Role
