@@ -1,10 +1,11 @@
 import Foundation
 
 /// BS.1770-4 loudness of a stereo stream, computed in Swift for the render's own decisions and
-/// meters (a track's loudness in the mix, the bus before the master gain, each master pass):
-/// K-weighting in double precision on both channels at once, then the gates (`LoudnessGate`).
-/// The written file is measured by libebur128 (`LoudnessMeter`); tests hold the two within
-/// 0.02 LU of each other. Several streams at once: `GatedLoudnessBank`.
+/// meters (a stem's loudness for the match, the bus before the master gain, each master pass,
+/// the master's momentary and short-term readings): K-weighting in double precision on both
+/// channels at once, then the gates (`LoudnessGate`). The written file is measured by libebur128
+/// (`LoudnessMeter`); tests hold the two within 0.02 LU of each other. Several streams fed
+/// together (the tracks): `GatedLoudnessBank`.
 public final class GatedLoudnessMeter {
     public let sampleRate: Int
     private let shelf: KWeightingStage
