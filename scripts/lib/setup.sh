@@ -52,7 +52,8 @@ ensure_build_dependencies() {
 ensure_corpus() {
   local scripts="$MIXDOWN_ROOT/../shared/corpus"
   [[ -f "$scripts/gen_sessions.sh" ]] || return 0
-  # Bad-input generator: numpy, flac, lame. Session generator: see gen_sessions.sh.
+  # Bad-input generator (run by the tests themselves, so installed even when the corpus is
+  # cached): numpy, flac, lame. Session generator: see gen_sessions.sh.
   ensure_apt_packages flac lame sox libsox-fmt-all ffmpeg espeak-ng flite fluidsynth fluid-soundfont-gm
   ensure_python_modules numpy scipy soundfile pyworld mido pyloudnorm
   local key
