@@ -19,7 +19,9 @@ struct StatusSocketTests {
         let folder = try TemporaryDirectory()
         let app = try await buildApplication(ServerTest.configuration(folder))
         try await app.test(.live) { client in
-            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 60)
+            // Three minutes of stems, so that even a fast render sends several messages while its
+            // frames come in (one minute once rendered in under half a second: one live frame).
+            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 180)
             let jobID = try await ServerTest.startJob(client, session: session, token: token, body: #"{"fps": 30}"#)
             let started = Date()
             let reading = try await StatusSocketReading.read(port: try #require(client.port), jobID: jobID, token: token)
@@ -58,9 +60,16 @@ struct StatusSocketTests {
                 #expect((scope["waveform"] as? [Double])?.count == 512 && (scope["phase"] as? [[Double]])?.count == 512)
                 #expect(abs(try #require(scope["l_r_correlation"] as? Double)) <= 1)
             }
-            // The frames advance through the song as the render does.
-            let frames = live.compactMap { $0["frame"] as? Int }
-            #expect(frames.count >= 2 && Set(frames).count >= 2, "\(frames)")
+            // The frames advance through the song as the render does: once as the tracks are
+            // processed, once more as the master is written, up to the song's last frame.
+            let frames = messages.compactMap { message in
+                (message["frame"] as? Int).map { (state: message["state"] as? String ?? "", index: $0) }
+            }
+            for state in Set(frames.map(\.state)) {
+                let indices = frames.filter { $0.state == state }.map(\.index)
+                #expect(indices == indices.sorted(), "\(state): \(indices)")
+            }
+            #expect(Set(frames.map(\.index)).count >= 3, "\(frames)")
 
             // The last message: complete, the summary as `visual`, the whole timeline.
             let last = try #require(messages.last)
@@ -70,9 +79,9 @@ struct StatusSocketTests {
             #expect(visual["ceiling_held"] as? Bool == true)
             let timeline = try #require(last["timeline"] as? [[String: Any]])
             #expect(timeline.map { $0["state"] as? String ?? "" } == Self.path)
-            // It shows the song's last frame (60 s at 30 per second: frame 1799), and says when
+            // It shows the song's last frame (180 s at 30 per second: frame 5399), and says when
             // the job changed, to the millisecond.
-            #expect(last["frame"] as? Int == 1799)
+            #expect(last["frame"] as? Int == 5399)
             let updated = try #require(last["updated_at"] as? String)
             #expect(updated.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(updated)")
             #expect(messages.dropLast().allSatisfy { $0["visual"] is NSNull })
