@@ -73,6 +73,25 @@ struct ConformTests {
         #expect(try conformed(blockFrameCount) == conformed(1000))
     }
 
+    @Test("at the session's rate a stem comes through sample for sample, whatever the block size", arguments: [1, 4095, 4097, 10_000])
+    func sameRateIsExact(blockFrameCount: Int) throws {
+        let folder = try TemporaryDirectory()
+        let left = SignalGenerator.noise(frameCount: 20_000, amplitude: 0.5, seed: 11)
+        let right = SignalGenerator.noise(frameCount: 20_000, amplitude: 0.5, seed: 12)
+        let stereoURL = folder.file("Beat.wav"), monoURL = folder.file("Lead.wav")
+        try AudioFixture.write([left, right], to: stereoURL, type: .wavFloat(bits: 32), sampleRate: 48_000)
+        try AudioFixture.write([right], to: monoURL, type: .wavFloat(bits: 32), sampleRate: 48_000)
+        let stereo = AudioFixture.readConformed(
+            try ConformedStemReader(url: stereoURL, sourceFrameCount: 20_000, sessionRate: 48_000, sessionFrameCount: 21_000),
+            blockFrameCount: blockFrameCount)
+        #expect(Array(stereo.left[..<20_000]) == left && Array(stereo.right[..<20_000]) == right)
+        #expect(stereo.left.count == 21_000 && stereo.left[20_000...].allSatisfy { $0 == 0 })
+        let mono = AudioFixture.readConformed(
+            try ConformedStemReader(url: monoURL, sourceFrameCount: 20_000, sessionRate: 48_000, sessionFrameCount: 20_000),
+            blockFrameCount: blockFrameCount)
+        #expect(mono.left == right && mono.right == right)
+    }
+
     @Test("session rate: the rate most stems share, ties to the higher, override wins, 48 kHz by default")
     func sessionRate() {
         #expect(SessionRate.choose(stemRates: [44_100, 44_100, 48_000]) == 44_100)

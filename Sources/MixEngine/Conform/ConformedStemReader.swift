@@ -18,19 +18,24 @@ public final class ConformedStemReader {
 
     private let reader: SndFileReader
     private let resampler: StreamingResampler?
+    /// One decode block as the file interleaves it.
     private var decoded: [Float]
+    /// The decode block folded to stereo and interleaved again, as soxr takes it (resampling only).
     private var folded: [Float]
     private var foldedOffset = 0
     private var foldedCount = 0
-    private var pending: [Float]
+    /// soxr's interleaved output (resampling only).
+    private var resampled: [Float]
+    /// Audio at the session rate waiting to be read, planar, so a read is two copies. The fold
+    /// writes here directly when the rates match.
+    private var pendingLeft: [Float]
+    private var pendingRight: [Float]
     private var pendingOffset = 0
     private var pendingCount = 0
     private var sourceFinished = false
     private var drained = false
     private var emittedStemFrames: Int64 = 0
     private var emittedFrames: Int64 = 0
-    private var scratchLeft: [Float]
-    private var scratchRight: [Float]
 
     /// Opens `url` (already validated by `StemScanner`, whose decoded frame count is
     /// `sourceFrameCount`) for a session at `sessionRate` lasting `sessionFrameCount` frames.
@@ -47,11 +52,12 @@ public final class ConformedStemReader {
             ? nil : try StreamingResampler(inputRate: reader.sampleRate, outputRate: sessionRate, channelCount: 2)
         let block = Self.decodeBlockFrameCount
         decoded = [Float](repeating: 0, count: block * reader.channelCount)
-        folded = [Float](repeating: 0, count: block * 2)
         let ratio = Double(sessionRate) / Double(reader.sampleRate)
-        pending = [Float](repeating: 0, count: (Int(Double(block) * ratio) + 1024) * 2)
-        scratchLeft = [Float](repeating: 0, count: block)
-        scratchRight = [Float](repeating: 0, count: block)
+        let pendingCapacity = resampler == nil ? block : Int(Double(block) * ratio) + 1024
+        folded = [Float](repeating: 0, count: resampler == nil ? 0 : block * 2)
+        resampled = [Float](repeating: 0, count: resampler == nil ? 0 : pendingCapacity * 2)
+        pendingLeft = [Float](repeating: 0, count: max(block, pendingCapacity))
+        pendingRight = [Float](repeating: 0, count: max(block, pendingCapacity))
     }
 
     /// Writes the next `frameCount` frames into planar `left` and `right`; returns how many were
@@ -67,11 +73,11 @@ public final class ConformedStemReader {
             var take = 0
             if emittedStemFrames < stemFrameCount, pendingCount > 0 {
                 take = Int(min(Int64(min(wanted, pendingCount)), stemFrameCount - emittedStemFrames))
-                pending.withUnsafeBufferPointer { pending in
-                    for frame in 0..<take {
-                        left[written + frame] = pending[2 * (pendingOffset + frame)]
-                        right[written + frame] = pending[2 * (pendingOffset + frame) + 1]
-                    }
+                pendingLeft.withUnsafeBufferPointer {
+                    (left + written).update(from: $0.baseAddress! + pendingOffset, count: take)
+                }
+                pendingRight.withUnsafeBufferPointer {
+                    (right + written).update(from: $0.baseAddress! + pendingOffset, count: take)
                 }
                 pendingOffset += take
                 pendingCount -= take
@@ -92,26 +98,33 @@ public final class ConformedStemReader {
         return written
     }
 
-    /// Fills `pending` with the next stretch of stereo audio at the session rate.
+    /// Fills the pending buffers with the next stretch of stereo audio at the session rate.
     private func refill() {
         pendingOffset = 0
         pendingCount = 0
-        if foldedCount == 0, !sourceFinished {
-            decodeAndFold()
-        }
         guard let resampler else {
-            // Same rate: the folded block is the output.
-            if foldedCount == 0 {
-                drained = true
-                return
+            // Same rate: the fold writes the pending buffers themselves.
+            pendingCount = decode { interleaved, left, right, frameCount in
+                fold.fold(interleaved: interleaved, frameCount: frameCount, left: left, right: right)
             }
-            swap(&pending, &folded)  // both hold a whole decode block; no copy needed
-            pendingCount = foldedCount
-            foldedCount = 0
+            if pendingCount == 0 { drained = true }
             return
         }
-        let capacity = pending.count / 2
-        pending.withUnsafeMutableBufferPointer { out in
+        if foldedCount == 0, !sourceFinished {
+            foldedOffset = 0
+            foldedCount = decode { interleaved, left, right, frameCount in
+                // soxr takes interleaved stereo: fold into the pending buffers, interleave from there.
+                fold.fold(interleaved: interleaved, frameCount: frameCount, left: left, right: right)
+                folded.withUnsafeMutableBufferPointer { folded in
+                    for frame in 0..<frameCount {
+                        folded[2 * frame] = left[frame]
+                        folded[2 * frame + 1] = right[frame]
+                    }
+                }
+            }
+        }
+        let capacity = resampled.count / 2
+        let produced = resampled.withUnsafeMutableBufferPointer { out in
             folded.withUnsafeBufferPointer { input in
                 if foldedCount > 0 {
                     let result = resampler.process(
@@ -119,39 +132,44 @@ public final class ConformedStemReader {
                         output: out.baseAddress!, outputCapacity: capacity)
                     foldedOffset += result.consumed
                     foldedCount -= result.consumed
-                    pendingCount = result.produced
-                } else {
-                    let result = resampler.process(input: nil, inputFrameCount: 0, output: out.baseAddress!, outputCapacity: capacity)
-                    pendingCount = result.produced
-                    if result.produced == 0 { drained = true }
+                    return result.produced
                 }
+                return resampler.process(input: nil, inputFrameCount: 0, output: out.baseAddress!, outputCapacity: capacity).produced
             }
         }
-    }
-
-    private func decodeAndFold() {
-        foldedOffset = 0
-        let frames = decoded.withUnsafeMutableBufferPointer {
-            reader.read(into: $0.baseAddress!, frameCount: Self.decodeBlockFrameCount)
-        }
-        guard frames > 0 else {
-            sourceFinished = true
-            foldedCount = 0
-            return
-        }
-        decoded.withUnsafeBufferPointer { decoded in
-            scratchLeft.withUnsafeMutableBufferPointer { left in
-                scratchRight.withUnsafeMutableBufferPointer { right in
-                    fold.fold(interleaved: decoded.baseAddress!, frameCount: frames, left: left.baseAddress!, right: right.baseAddress!)
-                    folded.withUnsafeMutableBufferPointer { folded in
-                        for frame in 0..<frames {
-                            folded[2 * frame] = left[frame]
-                            folded[2 * frame + 1] = right[frame]
-                        }
+        if produced == 0, foldedCount == 0, sourceFinished { drained = true }
+        resampled.withUnsafeBufferPointer { resampled in
+            pendingLeft.withUnsafeMutableBufferPointer { left in
+                pendingRight.withUnsafeMutableBufferPointer { right in
+                    for frame in 0..<produced {
+                        left[frame] = resampled[2 * frame]
+                        right[frame] = resampled[2 * frame + 1]
                     }
                 }
             }
         }
-        foldedCount = frames
+        pendingCount = produced
+    }
+
+    /// Decodes the next block and hands it to `body` with the pending buffers as scratch for its
+    /// fold; returns the number of frames decoded (0 at the end of the file, which it records).
+    private func decode(
+        _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) -> Int {
+        let frameCount = decoded.withUnsafeMutableBufferPointer {
+            reader.read(into: $0.baseAddress!, frameCount: Self.decodeBlockFrameCount)
+        }
+        guard frameCount > 0 else {
+            sourceFinished = true
+            return 0
+        }
+        decoded.withUnsafeBufferPointer { decoded in
+            pendingLeft.withUnsafeMutableBufferPointer { left in
+                pendingRight.withUnsafeMutableBufferPointer { right in
+                    body(decoded.baseAddress!, left.baseAddress!, right.baseAddress!, frameCount)
+                }
+            }
+        }
+        return frameCount
     }
 }
