@@ -28,6 +28,21 @@ struct ResamplerTests {
         #expect(left == right)
     }
 
+    @Test("a stereo stem's channels stay apart through the resampler")
+    func stereoChannelsStayApart() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.file("Beat.wav")
+        let left = SignalGenerator.sine(frequencyHz: 1000, sampleRate: 44_100, frameCount: 44_100, amplitude: 0.5)
+        let right = SignalGenerator.sine(frequencyHz: 3000, sampleRate: 44_100, frameCount: 44_100, amplitude: 0.25)
+        try AudioFixture.write([left, right], to: url, type: .wavFloat(bits: 32), sampleRate: 44_100)
+        let reader = try ConformedStemReader(url: url, sourceFrameCount: 44_100, sessionRate: 48_000, sessionFrameCount: 48_000)
+        let conformed = AudioFixture.readConformed(reader, blockFrameCount: 5000)
+        let leftFit = SineFit(conformed.left[4800..<43_200], frequencyHz: 1000, sampleRate: 48_000)
+        let rightFit = SineFit(conformed.right[4800..<43_200], frequencyHz: 3000, sampleRate: 48_000)
+        #expect(abs(leftFit.amplitude - 0.5) < 0.0005 && leftFit.thdPlusNoiseDB < -100, "left: \(leftFit.thdPlusNoiseDB) dB")
+        #expect(abs(rightFit.amplitude - 0.25) < 0.00025 && rightFit.thdPlusNoiseDB < -100, "right: \(rightFit.thdPlusNoiseDB) dB")
+    }
+
     @Test("output length is the input's duration at the new rate, rounded", arguments: [
         (44_100, 48_000, Int64(44_100), Int64(48_000)), (44_100, 48_000, 44_101, 48_001), (48_000, 44_100, 48_000, 44_100),
         (96_000, 48_000, 1, 1), (22_050, 48_000, 12_345, 26_873), (48_000, 48_000, 777, 777),

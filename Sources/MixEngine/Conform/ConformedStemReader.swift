@@ -19,17 +19,17 @@ public final class ConformedStemReader {
     private let reader: SndFileReader
     private let resampler: StreamingResampler?
     /// One decode block as the file interleaves it.
-    private var decoded: [Float]
-    /// The decode block folded to stereo and interleaved again, as soxr takes it (resampling only).
-    private var folded: [Float]
+    private let decoded: UnsafeMutablePointer<Float>
+    /// The decode block folded to stereo, waiting for soxr (resampling only).
+    private let foldedLeft: UnsafeMutablePointer<Float>
+    private let foldedRight: UnsafeMutablePointer<Float>
     private var foldedOffset = 0
     private var foldedCount = 0
-    /// soxr's interleaved output (resampling only).
-    private var resampled: [Float]
-    /// Audio at the session rate waiting to be read, planar, so a read is two copies. The fold
-    /// writes here directly when the rates match.
-    private var pendingLeft: [Float]
-    private var pendingRight: [Float]
+    /// Audio at the session rate waiting to be read: the fold's output when the rates match,
+    /// soxr's otherwise.
+    private let pendingLeft: UnsafeMutablePointer<Float>
+    private let pendingRight: UnsafeMutablePointer<Float>
+    private let pendingCapacity: Int
     private var pendingOffset = 0
     private var pendingCount = 0
     private var sourceFinished = false
@@ -49,15 +49,22 @@ public final class ConformedStemReader {
         stemFrameCount = StreamingResampler.outputFrameCount(
             forInputFrameCount: sourceFrameCount, inputRate: reader.sampleRate, outputRate: sessionRate)
         resampler = reader.sampleRate == sessionRate
-            ? nil : try StreamingResampler(inputRate: reader.sampleRate, outputRate: sessionRate, channelCount: 2)
+            ? nil : try StreamingResampler(inputRate: reader.sampleRate, outputRate: sessionRate)
         let block = Self.decodeBlockFrameCount
-        decoded = [Float](repeating: 0, count: block * reader.channelCount)
+        decoded = .allocate(capacity: block * reader.channelCount)
+        let foldedCapacity = resampler == nil ? 0 : block
+        foldedLeft = .allocate(capacity: foldedCapacity)
+        foldedRight = .allocate(capacity: foldedCapacity)
         let ratio = Double(sessionRate) / Double(reader.sampleRate)
-        let pendingCapacity = resampler == nil ? block : Int(Double(block) * ratio) + 1024
-        folded = [Float](repeating: 0, count: resampler == nil ? 0 : block * 2)
-        resampled = [Float](repeating: 0, count: resampler == nil ? 0 : pendingCapacity * 2)
-        pendingLeft = [Float](repeating: 0, count: max(block, pendingCapacity))
-        pendingRight = [Float](repeating: 0, count: max(block, pendingCapacity))
+        pendingCapacity = resampler == nil ? block : Int(Double(block) * ratio) + 1024
+        pendingLeft = .allocate(capacity: pendingCapacity)
+        pendingRight = .allocate(capacity: pendingCapacity)
+    }
+
+    deinit {
+        for buffer in [decoded, foldedLeft, foldedRight, pendingLeft, pendingRight] {
+            buffer.deallocate()
+        }
     }
 
     /// Writes the next `frameCount` frames into planar `left` and `right`; returns how many were
@@ -73,12 +80,8 @@ public final class ConformedStemReader {
             var take = 0
             if emittedStemFrames < stemFrameCount, pendingCount > 0 {
                 take = Int(min(Int64(min(wanted, pendingCount)), stemFrameCount - emittedStemFrames))
-                pendingLeft.withUnsafeBufferPointer {
-                    (left + written).update(from: $0.baseAddress! + pendingOffset, count: take)
-                }
-                pendingRight.withUnsafeBufferPointer {
-                    (right + written).update(from: $0.baseAddress! + pendingOffset, count: take)
-                }
+                (left + written).update(from: pendingLeft + pendingOffset, count: take)
+                (right + written).update(from: pendingRight + pendingOffset, count: take)
                 pendingOffset += take
                 pendingCount -= take
                 emittedStemFrames += Int64(take)
@@ -101,75 +104,37 @@ public final class ConformedStemReader {
     /// Fills the pending buffers with the next stretch of stereo audio at the session rate.
     private func refill() {
         pendingOffset = 0
-        pendingCount = 0
         guard let resampler else {
-            // Same rate: the fold writes the pending buffers themselves.
-            pendingCount = decode { interleaved, left, right, frameCount in
-                fold.fold(interleaved: interleaved, frameCount: frameCount, left: left, right: right)
-            }
+            pendingCount = decode(intoLeft: pendingLeft, right: pendingRight)
             if pendingCount == 0 { drained = true }
             return
         }
         if foldedCount == 0, !sourceFinished {
             foldedOffset = 0
-            foldedCount = decode { interleaved, left, right, frameCount in
-                // soxr takes interleaved stereo: fold into the pending buffers, interleave from there.
-                fold.fold(interleaved: interleaved, frameCount: frameCount, left: left, right: right)
-                folded.withUnsafeMutableBufferPointer { folded in
-                    for frame in 0..<frameCount {
-                        folded[2 * frame] = left[frame]
-                        folded[2 * frame + 1] = right[frame]
-                    }
-                }
-            }
+            foldedCount = decode(intoLeft: foldedLeft, right: foldedRight)
         }
-        let capacity = resampled.count / 2
-        let produced = resampled.withUnsafeMutableBufferPointer { out in
-            folded.withUnsafeBufferPointer { input in
-                if foldedCount > 0 {
-                    let result = resampler.process(
-                        input: input.baseAddress! + 2 * foldedOffset, inputFrameCount: foldedCount,
-                        output: out.baseAddress!, outputCapacity: capacity)
-                    foldedOffset += result.consumed
-                    foldedCount -= result.consumed
-                    return result.produced
-                }
-                return resampler.process(input: nil, inputFrameCount: 0, output: out.baseAddress!, outputCapacity: capacity).produced
-            }
+        guard foldedCount > 0 else {
+            pendingCount = resampler.drain(outputLeft: pendingLeft, outputRight: pendingRight, outputCapacity: pendingCapacity)
+            if pendingCount == 0 { drained = true }
+            return
         }
-        if produced == 0, foldedCount == 0, sourceFinished { drained = true }
-        resampled.withUnsafeBufferPointer { resampled in
-            pendingLeft.withUnsafeMutableBufferPointer { left in
-                pendingRight.withUnsafeMutableBufferPointer { right in
-                    for frame in 0..<produced {
-                        left[frame] = resampled[2 * frame]
-                        right[frame] = resampled[2 * frame + 1]
-                    }
-                }
-            }
-        }
-        pendingCount = produced
+        let result = resampler.process(
+            left: foldedLeft + foldedOffset, right: foldedRight + foldedOffset, frameCount: foldedCount,
+            outputLeft: pendingLeft, outputRight: pendingRight, outputCapacity: pendingCapacity)
+        foldedOffset += result.consumed
+        foldedCount -= result.consumed
+        pendingCount = result.produced
     }
 
-    /// Decodes the next block and hands it to `body` with the pending buffers as scratch for its
-    /// fold; returns the number of frames decoded (0 at the end of the file, which it records).
-    private func decode(
-        _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
-    ) -> Int {
-        let frameCount = decoded.withUnsafeMutableBufferPointer {
-            reader.read(into: $0.baseAddress!, frameCount: Self.decodeBlockFrameCount)
-        }
+    /// Decodes the next block and folds it to stereo into `left` and `right`; returns the frames
+    /// decoded (0 at the end of the file, which it records).
+    private func decode(intoLeft left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) -> Int {
+        let frameCount = reader.read(into: decoded, frameCount: Self.decodeBlockFrameCount)
         guard frameCount > 0 else {
             sourceFinished = true
             return 0
         }
-        decoded.withUnsafeBufferPointer { decoded in
-            pendingLeft.withUnsafeMutableBufferPointer { left in
-                pendingRight.withUnsafeMutableBufferPointer { right in
-                    body(decoded.baseAddress!, left.baseAddress!, right.baseAddress!, frameCount)
-                }
-            }
-        }
+        fold.fold(interleaved: decoded, frameCount: frameCount, left: left, right: right)
         return frameCount
     }
 }

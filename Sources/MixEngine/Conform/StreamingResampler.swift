@@ -1,22 +1,22 @@
 import CSoxr
 
 /// A streaming sample-rate converter on libsoxr at its very-high-quality setting
-/// (`SOXR_VHQ`: 28-bit precision, linear phase), for interleaved float audio.
+/// (`SOXR_VHQ`: 28-bit precision, linear phase), for stereo float audio in planar buffers
+/// (soxr's split I/O, so the conform path never interleaves).
 ///
 /// soxr removes its own filter delay: output frame 0 is input time 0, so leading silence and
 /// timing survive the conversion.
 public final class StreamingResampler {
     public let inputRate: Int
     public let outputRate: Int
-    public let channelCount: Int
     private let handle: soxr_t
 
-    public init(inputRate: Int, outputRate: Int, channelCount: Int) throws {
+    public init(inputRate: Int, outputRate: Int) throws {
         var error: soxr_error_t?
         var quality = soxr_quality_spec(UInt(SOXR_VHQ), 0)
-        var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
+        var io = soxr_io_spec(SOXR_FLOAT32_S, SOXR_FLOAT32_S)
         guard let handle = soxr_create(
-            Double(inputRate), Double(outputRate), UInt32(channelCount), &error, &io, &quality, nil),
+            Double(inputRate), Double(outputRate), 2, &error, &io, &quality, nil),
             error == nil
         else {
             throw InputRejection("cannot resample \(inputRate) Hz to \(outputRate) Hz: \(error.map { String(cString: $0) } ?? "soxr failed")")
@@ -24,7 +24,6 @@ public final class StreamingResampler {
         self.handle = handle
         self.inputRate = inputRate
         self.outputRate = outputRate
-        self.channelCount = channelCount
     }
 
     deinit {
@@ -39,15 +38,38 @@ public final class StreamingResampler {
         return (product + Int64(inputRate) / 2) / Int64(inputRate)
     }
 
-    /// Converts up to `inputFrameCount` interleaved frames (nil input: end of stream, drain
-    /// what is held). Returns the input frames consumed and the output frames written.
+    /// Converts up to `frameCount` frames of `left` and `right` into `outputLeft` and
+    /// `outputRight` (room for `outputCapacity` frames each). Returns the input frames consumed
+    /// and the output frames written.
     public func process(
-        input: UnsafePointer<Float>?, inputFrameCount: Int,
-        output: UnsafeMutablePointer<Float>, outputCapacity: Int
+        left: UnsafePointer<Float>, right: UnsafePointer<Float>, frameCount: Int,
+        outputLeft: UnsafeMutablePointer<Float>, outputRight: UnsafeMutablePointer<Float>, outputCapacity: Int
+    ) -> (consumed: Int, produced: Int) {
+        // Split I/O takes an array of one pointer a channel; a tuple on the stack holds them.
+        var inputs = (UnsafeRawPointer(left), UnsafeRawPointer(right))
+        return withUnsafePointer(to: &inputs) {
+            run(inputs: UnsafeRawPointer($0), frameCount: frameCount, outputLeft: outputLeft, outputRight: outputRight, outputCapacity: outputCapacity)
+        }
+    }
+
+    /// At the end of the stream: writes up to `outputCapacity` frames of what soxr still holds;
+    /// returns how many (0 once it is empty).
+    public func drain(
+        outputLeft: UnsafeMutablePointer<Float>, outputRight: UnsafeMutablePointer<Float>, outputCapacity: Int
+    ) -> Int {
+        run(inputs: nil, frameCount: 0, outputLeft: outputLeft, outputRight: outputRight, outputCapacity: outputCapacity).produced
+    }
+
+    private func run(
+        inputs: UnsafeRawPointer?, frameCount: Int,
+        outputLeft: UnsafeMutablePointer<Float>, outputRight: UnsafeMutablePointer<Float>, outputCapacity: Int
     ) -> (consumed: Int, produced: Int) {
         var consumed = 0
         var produced = 0
-        _ = soxr_process(handle, input, input == nil ? 0 : inputFrameCount, &consumed, output, outputCapacity, &produced)
+        var outputs = (UnsafeMutableRawPointer(outputLeft), UnsafeMutableRawPointer(outputRight))
+        _ = withUnsafeMutablePointer(to: &outputs) {
+            soxr_process(handle, inputs, frameCount, &consumed, UnsafeMutableRawPointer($0), outputCapacity, &produced)
+        }
         return (consumed, produced)
     }
 }
