@@ -172,11 +172,14 @@ public struct MixRenderer: Sendable {
         }
 
         // Writing passes: write, read back, check; again with a corrected gain if off target.
+        // The job says it is exporting before the first of their frames is published, so a
+        // watcher never sees a frame of the writing pass with the state of an earlier one.
+        let start = max(mastering, 0.75)
+        report(MixProgress(stage: .exporting, fraction: start))
         var kept: (writer: AudioFileWriter, frames: FrameFileWriter, measurement: MasterRenderer.Measurement,
             reading: OutputVerifier.Reading)?
         for writingPass in 1...Self.maxWritingPasses {
             passes += 1
-            let start = max(mastering, 0.75)
             let writer = try AudioFileWriter(
                 url: destination.mixURL, type: options.format.fileType, sampleRate: rate, channelCount: 2)
             let frameWriter = try FrameFileWriter(url: destination.framesURL, header: header)
@@ -239,7 +242,6 @@ public struct MixRenderer: Sendable {
                 break
             }
             gainDB = next
-            mastering = start
         }
         guard let kept else { throw MixError.io("the master produced no file") }
         // A cancel during the last pass or its check still wins: nothing is put in place.

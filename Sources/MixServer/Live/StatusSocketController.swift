@@ -94,10 +94,14 @@ struct StatusSocketController {
         var lastSent: (progress: Int, state: JobState, frame: Int?)?
         for await _ in wakeUps {
             let started = clock.now
-            guard let job = try services.store.job(id: jobID) else { return }
+            // The frame before the job: a render stores each stage before it publishes that
+            // stage's frames, so a frame never goes out with the state of an earlier stage. A job
+            // ends only once its last frame is on the board, so an ended job takes it again.
             let frame = services.board.latestFrame(jobID)
+            guard let job = try services.store.job(id: jobID) else { return }
             if job.state.isTerminal {
-                try await write(message(job, frame: frame, final: true, logger: logger), to: outbound, channel: channel)
+                let lastFrame = services.board.latestFrame(jobID)
+                try await write(message(job, frame: lastFrame, final: true, logger: logger), to: outbound, channel: channel)
                 return
             }
             let key = (job.progress, job.state, frame?.index)
