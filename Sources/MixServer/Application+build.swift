@@ -1,38 +1,68 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import MixEngine
 import MixJobs
+import ServiceLifecycle
+import UnixSignals
 
-/// The service, as `mixdown serve` runs it and the tests start it: the store opened and
-/// recovered, the worker pool started, the routes and the status sockets in place.
-public func buildApplication(
+/// The service as one `Service`: the HTTP server (routes, status and realtime sockets) and the
+/// worker pool, run in one `ServiceGroup`. On graceful shutdown the pool stops first (it lets
+/// running renders finish within the grace, then stops the rest), the sockets are told and
+/// closed, and then the server closes every connection still open by the grace's end.
+public struct MixdownService: Service {
+    let application: Application<RouterResponder<BasicRequestContext>>
+    let pool: WorkerPool
+    let services: MixServices
+
+    public func run() async throws {
+        // Shut down in reverse order: the pool, then the server.
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: application), .init(service: pool)], logger: services.logger))
+        try await group.run()
+    }
+}
+
+/// Builds the service, as `mixdown serve` runs it and the tests start it: the store opened and
+/// recovered, files a stopped process left behind tidied, the worker pool ready, the routes and
+/// the sockets in place. `onServerRunning` gets the port the server listens on.
+public func buildService(
     _ configuration: ServerConfiguration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) async throws -> some ApplicationProtocol {
+) async throws -> MixdownService {
     var logger = Logger(label: "mixdown")
     logger.logLevel = .info
-    let services = try await MixServices.open(configuration, logger: logger)
+    let connections = ConnectionRegistry()
+    let (services, pool) = try await MixServices.open(configuration, connections: connections, logger: logger)
     let routers = buildRouters(services)
-    return Application(
-        router: routers.http,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: routers.webSocket,
-            configuration: .init(ws: .init(maxFrameSize: ServiceRouters.maxWebSocketFrameBytes))),
+    let sockets = SocketRoutes(routes: routers.sockets, connections: connections)
+    let server = HTTPServerBuilder { responder in
+        ServiceChannel(
+            inner: HTTP1WebSocketUpgradeChannel(
+                responder: responder,
+                configuration: .init(
+                    http1: .init(additionalChannelHandlers: [RefusedUpgradeHandler(connections: connections)]),
+                    ws: .init(maxFrameSize: ServiceRouters.maxWebSocketFrameBytes)),
+                shouldUpgrade: { head, channel, logger in await sockets.shouldUpgrade(head, channel: channel, logger: logger) }),
+            connections: connections)
+    }
+    let application = Application(
+        router: routers.http, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mixdown"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+    return MixdownService(application: application, pool: pool, services: services)
 }
 
-/// The service's two routers (HTTP, and the one deciding WebSocket upgrades) and the catalog
-/// of every route they were given.
+/// The service's HTTP router, its socket routes and the catalog of every route they were given.
 struct ServiceRouters {
     /// A status message with every track's spectrum and three scopes runs to tens of KB; it
     /// goes out in frames of at most this size (and nothing larger is accepted).
     static let maxWebSocketFrameBytes = 1 << 16
 
     let http: Router<BasicRequestContext>
-    let webSocket: Router<SocketRequestContext>
+    let sockets: [SocketRoutes.Route]
     let catalog: RouteCatalog
 }
 
@@ -51,7 +81,7 @@ func buildRouters(_ services: MixServices) -> ServiceRouters {
     routes.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: try services.metrics.exposition(store: services.store))))
+            body: .init(byteBuffer: ByteBuffer(bytes: try await services.metrics.exposition(store: services.store))))
     }
     routes.get("/openapi.json") { _, _ in
         Response(
@@ -62,16 +92,20 @@ func buildRouters(_ services: MixServices) -> ServiceRouters {
     StemController(services: services).addRoutes(to: routes)
     JobController(services: services).addRoutes(to: routes)
     let status = StatusSocketController(services: services)
+    let realtime = RealtimeSocketController(services: services)
+    // A socket's path on the HTTP router answers what was not upgraded (426, or the refusal).
     status.addFallbackRoutes(to: routes)
-
-    let webSocket = Router(context: SocketRequestContext.self)
-    status.addRoutes(to: CatalogedRouter(router: webSocket, catalog: catalog))
-    return ServiceRouters(http: http, webSocket: webSocket, catalog: catalog)
+    realtime.addFallbackRoutes(to: routes)
+    return ServiceRouters(http: http, sockets: [status.socketRoute, realtime.socketRoute], catalog: catalog)
 }
 
 /// Builds the service and runs it until SIGTERM or SIGINT (graceful shutdown).
 public func runServer(
     _ configuration: ServerConfiguration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
-    try await buildApplication(configuration, onServerRunning: onServerRunning).runService()
+    let service = try await buildService(configuration, onServerRunning: onServerRunning)
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: service.services.logger))
+    try await group.run()
 }

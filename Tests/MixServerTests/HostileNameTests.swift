@@ -24,9 +24,8 @@ struct HostileNameTests {
     @Test("each name is kept as data; every file lands under its stem id; a mix of them completes")
     func namesAreData() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
         let body = try ServerTest.stems()[0].body
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.createSession(client)
             let auth = ServerTest.bearer(token)
             for (sent, shown) in Self.names {

@@ -40,8 +40,7 @@ struct InterruptedUploadTests {
     @Test("the partial file is removed, no stem is listed, and the service goes on")
     func cutOff() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.createSession(client)
             let stems = folder.url.appendingPathComponent("data/sessions/\(session)/stems")
             try Self.abandonUpload(

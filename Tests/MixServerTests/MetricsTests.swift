@@ -9,7 +9,7 @@ import Testing
 @Suite("/metrics for Prometheus, live")
 struct MetricsTests {
     /// The exposition's samples: `name{labels}` → value.
-    static func samples(_ client: some TestClientProtocol) async throws -> [String: Double] {
+    static func samples(_ client: LiveClient) async throws -> [String: Double] {
         let response = try await client.execute(uri: "/metrics", method: .get)
         #expect(response.status == .ok)
         #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
@@ -24,8 +24,7 @@ struct MetricsTests {
     @Test("jobs by state, job duration, render speed, upload bytes and open sockets follow what happened")
     func followsTheService() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let before = try await Self.samples(client)
             #expect(before["mixdown_jobs{state=\"complete\"}"] == 0)
             #expect(before["mixdown_upload_bytes_total"] == 0 && before["mixdown_open_sockets"] == 0)

@@ -33,7 +33,7 @@ enum ServerTest {
         return [("Lead Vox.wav", try wav([lead])), ("Beat (prod. x).wav", try wav([beat, beat]))]
     }
 
-    static func json(_ response: TestResponse) throws -> [String: Any] {
+    static func json(_ response: LiveResponse) throws -> [String: Any] {
         let data = Data(Array(response.body.readableBytesView))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
     }
@@ -47,7 +47,7 @@ enum ServerTest {
     }
 
     /// Creates a session; returns its id and token.
-    static func createSession(_ client: some TestClientProtocol) async throws -> (id: String, token: String) {
+    static func createSession(_ client: LiveClient) async throws -> (id: String, token: String) {
         let response = try await client.execute(uri: "/api/sessions", method: .post)
         #expect(response.status == .created)
         let body = try json(response)
@@ -55,7 +55,7 @@ enum ServerTest {
     }
 
     /// Creates a session and uploads the synthesized stems to it; returns its id and token.
-    static func sessionWithStems(_ client: some TestClientProtocol, seconds: Int = 4) async throws -> (id: String, token: String) {
+    static func sessionWithStems(_ client: LiveClient, seconds: Int = 4) async throws -> (id: String, token: String) {
         let (session, token) = try await createSession(client)
         for stem in try stems(seconds: seconds) {
             let name = stem.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -67,7 +67,7 @@ enum ServerTest {
     }
 
     /// Starts a mix job; returns its id.
-    static func startJob(_ client: some TestClientProtocol, session: String, token: String, body: String = "{}") async throws -> String {
+    static func startJob(_ client: LiveClient, session: String, token: String, body: String = "{}") async throws -> String {
         let response = try await client.execute(
             uri: "/api/sessions/\(session)/jobs", method: .post, headers: bearer(token), body: ByteBuffer(string: body))
         #expect(response.status == .accepted)
@@ -75,7 +75,7 @@ enum ServerTest {
     }
 
     /// Polls a job until it ends; returns its final status.
-    static func waitForJob(_ client: some TestClientProtocol, _ jobID: String, token: String) async throws -> [String: Any] {
+    static func waitForJob(_ client: LiveClient, _ jobID: String, token: String) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let status = try json(try await client.execute(uri: "/api/jobs/\(jobID)", method: .get, headers: bearer(token)))

@@ -14,8 +14,7 @@ struct ServiceFlowTests {
     @Test("the whole flow: session, uploads, roles, a mix job watched on its socket to complete, its timeline, the mix on target, Range")
     func wholeFlow() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.createSession(client)
             let auth = ServerTest.bearer(token)
             for stem in try ServerTest.stems() {
@@ -86,8 +85,7 @@ struct ServiceFlowTests {
     @Test("a bad upload gets 422 naming the file and the reason; too large gets 413; nothing is left behind")
     func badUploads() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder, maxUploadBytes: 200_000))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder, maxUploadBytes: 200_000)) { client in
             let (session, token) = try await ServerTest.createSession(client)
             let auth = ServerTest.bearer(token)
             let garbage = try await client.execute(
@@ -124,8 +122,7 @@ struct ServiceFlowTests {
         let routes = try await RouteDocumentTests.catalogRoutes(try TemporaryDirectory())
             .filter { !Self.publicRoutes.contains($0.description) }.sorted { $0.description < $1.description }
         #expect(routes.count >= 13)
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.createSession(client)
             let (_, otherToken) = try await ServerTest.createSession(client)
             let stem = try ServerTest.stems()[0]
@@ -155,8 +152,7 @@ struct ServiceFlowTests {
     @Test("stems change role, gain and mute; bad values are refused naming the field; delete removes the file")
     func stemChanges() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.createSession(client)
             let auth = ServerTest.bearer(token)
             let stem = try ServerTest.stems()[0]
@@ -185,7 +181,7 @@ struct ServiceFlowTests {
     func restart() async throws {
         let folder = try TemporaryDirectory()
         let ids = IDs()
-        try await buildApplication(ServerTest.configuration(folder)).test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.createSession(client)
             let stem = try ServerTest.stems()[1]
             _ = try await client.execute(
@@ -195,7 +191,7 @@ struct ServiceFlowTests {
             _ = try await ServerTest.waitForJob(client, job["job_id"] as! String, token: token)
             ids.set(session, token, job["job_id"] as! String)
         }
-        try await buildApplication(ServerTest.configuration(folder)).test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token, job) = ids.get()
             let body = try ServerTest.json(try await client.execute(uri: "/api/sessions/\(session)", method: .get, headers: ServerTest.bearer(token)))
             #expect((body["stems"] as! [[String: Any]]).map { $0["name"] as! String } == ["Beat.wav"])

@@ -17,8 +17,7 @@ struct StatusSocketTests {
     @Test("a job followed to the end: the original's fields, live meters in its shapes, a few a second, a last message, a normal close")
     func followsAJob() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             // Three minutes of stems, so that even a fast render sends several messages while its
             // frames come in (one minute once rendered in under half a second: one live frame).
             let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 180)
@@ -93,8 +92,7 @@ struct StatusSocketTests {
     @Test("a socket opened after the end gets one last message and a normal close")
     func afterTheEnd() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.sessionWithStems(client)
             let jobID = try await ServerTest.startJob(client, session: session, token: token)
             _ = try await ServerTest.waitForJob(client, jobID, token: token)
@@ -109,8 +107,7 @@ struct StatusSocketTests {
     @Test("a cancelled job's socket ends with the cancelled state and a normal close")
     func cancelled() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 180)
             let jobID = try await ServerTest.startJob(client, session: session, token: token)
             async let reading = StatusSocketReading.read(port: try #require(client.port), jobID: jobID, token: token)
@@ -127,8 +124,7 @@ struct StatusSocketTests {
     @Test("the socket needs the session's token: none or another's refuses the upgrade; plain HTTP says why")
     func access() async throws {
         let folder = try TemporaryDirectory()
-        let app = try await buildApplication(ServerTest.configuration(folder))
-        try await app.test(.live) { client in
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let (session, token) = try await ServerTest.sessionWithStems(client)
             let (_, otherToken) = try await ServerTest.createSession(client)
             let jobID = try await ServerTest.startJob(client, session: session, token: token)

@@ -16,11 +16,14 @@ public final class GatedLoudnessMeter {
     private var highPassState = (SIMD2<Double>(), SIMD2<Double>())
     private let stepFrames: Int
     private var stepFilled = 0
-    private var gate = LoudnessGate()
+    private var gate: LoudnessGate
 
-    public init(sampleRate: Int) {
+    /// A meter at `sampleRate`; with `measuresRange`, it also keeps the short-term values the
+    /// loudness range needs (another 128 KB of histogram).
+    public init(sampleRate: Int, measuresRange: Bool = false) {
         precondition(sampleRate >= 8000)
         self.sampleRate = sampleRate
+        gate = LoudnessGate(measuresRange: measuresRange)
         (shelf, highPass) = KWeightingStage.design(sampleRate: Double(sampleRate))
         stepFrames = KWeightingStage.stepFrameCount(sampleRate: sampleRate)
     }
@@ -83,6 +86,14 @@ public final class GatedLoudnessMeter {
         precondition(stepFilled == 0, "discardMeasurements between 100 ms steps only")
         gate.discard()
     }
+
+    /// The integrated loudness so far, for a meter read at every frame (the same value as
+    /// `integratedLUFS` but for the order of its additions, in a few hundred steps).
+    public var runningIntegratedLUFS: Double? { gate.runningIntegratedLUFS }
+
+    /// Loudness range (EBU Tech 3342) so far, in LU; nil until 3 s are in, or when the meter was
+    /// made without `measuresRange`.
+    public var loudnessRangeLU: Double? { gate.loudnessRangeLU }
 
     /// Loudness of the newest 400 ms; nil for silence.
     public var momentaryLUFS: Double? { gate.momentaryLUFS }

@@ -13,9 +13,9 @@ enum FrameChunkCoding {
         let lines = scopeLines(layout)
         for record in 0..<count {
             let base = records.assumingMemoryBound(to: UInt8.self) + record * layout.recordBytes
-            let post = base + layout.scopeOffset(1) + 2
-            let final = base + layout.scopeOffset(2) + 2
-            for i in 0..<(FrameLayout.scopeBytes - 2) { final[i] = final[i] &- post[i] }
+            let post = base + layout.scopeOffset(1) + FrameLayout.ScopeField.waveform
+            let final = base + layout.scopeOffset(2) + FrameLayout.ScopeField.waveform
+            for i in 0..<scopePointBytes { final[i] = final[i] &- post[i] }
             for line in lines { differentiate(base + line, count: FrameLayout.scopePointCount) }
             for offset in layout.spectrumOffsets { differentiate(base + offset, count: FrameLayout.bandCount) }
         }
@@ -28,16 +28,20 @@ enum FrameChunkCoding {
             let base = records.assumingMemoryBound(to: UInt8.self) + record * layout.recordBytes
             for offset in layout.spectrumOffsets { integrate(base + offset, count: FrameLayout.bandCount) }
             for line in lines { integrate(base + line, count: FrameLayout.scopePointCount) }
-            let post = base + layout.scopeOffset(1) + 2
-            let final = base + layout.scopeOffset(2) + 2
-            for i in 0..<(FrameLayout.scopeBytes - 2) { final[i] = final[i] &+ post[i] }
+            let post = base + layout.scopeOffset(1) + FrameLayout.ScopeField.waveform
+            let final = base + layout.scopeOffset(2) + FrameLayout.ScopeField.waveform
+            for i in 0..<scopePointBytes { final[i] = final[i] &+ post[i] }
         }
     }
 
+    /// The bytes of a scope's three lines of points (waveform, mids, sides), which follow each other.
+    private static let scopePointBytes = FrameLayout.ScopeField.bytes - FrameLayout.ScopeField.waveform
+
     /// The waveform, mid and side lines of the pre- and post-master scopes.
     private static func scopeLines(_ layout: FrameLayout) -> [Int] {
-        [0, 1].flatMap { scope in
-            (0..<3).map { line in layout.scopeOffset(scope) + 2 + line * FrameLayout.scopePointCount }
+        typealias Field = FrameLayout.ScopeField
+        return [0, 1].flatMap { scope in
+            [Field.waveform, Field.mid, Field.side].map { layout.scopeOffset(scope) + $0 }
         }
     }
 
@@ -84,7 +88,7 @@ enum FrameChunkCoding {
     }
 
     /// Restores exactly `expectedCount` bytes from a chunk of a version-`version` file (1: zlib,
-    /// 2: zstd); false when the data is damaged.
+    /// 2 and 3: zstd); false when the data is damaged.
     static func decompress(_ source: [UInt8], version: Int, into target: UnsafeMutableRawPointer, expectedCount: Int) -> Bool {
         source.withUnsafeBytes { input in
             switch version {
@@ -94,7 +98,7 @@ enum FrameChunkCoding {
                     target.assumingMemoryBound(to: Bytef.self), &length,
                     input.baseAddress?.assumingMemoryBound(to: Bytef.self), uLong(input.count))
                 return status == Z_OK && Int(length) == expectedCount
-            case 2:
+            case 2, 3:
                 guard let base = input.baseAddress else { return false }
                 // The frame must say its size, and say the one the header promises, before any
                 // byte is written.

@@ -1,10 +1,14 @@
 import Foundation
 
 /// Reads a frame file: the header, then any frame by number (one chunk restored at a time), so
-/// a client joining late can replay frames in step with playback.
+/// a client joining late can replay frames in step with playback. Records of older versions are
+/// handed out in the current layout (the fields they lack read "none").
 public final class FrameFileReader {
     public let header: FrameFileHeader
+    /// The layout of the file's records.
     private let layout: FrameLayout
+    /// The layout records are handed out in (the current version's).
+    public let recordLayout: FrameLayout
     private let handle: FileHandle
     private let chunkOffsets: [UInt64]
     private let name: String
@@ -29,11 +33,12 @@ public final class FrameFileReader {
         }
         guard header.format == "mixdown-frames" else { throw damaged }
         guard FrameFileHeader.readableVersions.contains(header.version) else {
-            let readable = FrameFileHeader.readableVersions.map(String.init).joined(separator: " and ")
+            let readable = FrameFileHeader.readableVersions
             throw MixError.io(
-                "\(url.lastPathComponent): a frame file of version \(header.version), which this build cannot read (it reads \(readable))")
+                "\(url.lastPathComponent): a frame file of version \(header.version), which this build cannot read (it reads versions \(readable.lowerBound) to \(readable.upperBound))")
         }
-        layout = FrameLayout(trackCount: header.tracks.count)
+        layout = header.layout
+        recordLayout = FrameLayout(trackCount: header.tracks.count)
         guard layout.recordBytes == header.recordBytes, header.framesPerChunk > 0, header.frameCount >= 0,
             header.framesPerSecond > 0, header.sampleRate > 0
         else { throw damaged }
@@ -60,18 +65,22 @@ public final class FrameFileReader {
 
     /// Frame `index` (0-based), decoded.
     public func frame(at index: Int) throws -> MeterFrame {
+        try withRecord(at: index) { MeterFrame(record: $0, index: index, header: header, isComplete: true) }
+    }
+
+    /// Calls `body` with the bytes of frame `index` in `recordLayout` (valid during the call).
+    public func withRecord<Result>(at index: Int, _ body: (UnsafeRawPointer) throws -> Result) throws -> Result {
         guard index >= 0, index < header.frameCount else {
             throw MixError.io("\(name): no frame \(index) (the file holds \(header.frameCount))")
         }
         let chunk = index / header.framesPerChunk
         if cachedChunk != chunk { try loadChunk(chunk) }
         let within = index % header.framesPerChunk
-        guard (within + 1) * layout.recordBytes <= chunkRecords.count else {
+        let recordBytes = recordLayout.recordBytes
+        guard (within + 1) * recordBytes <= chunkRecords.count else {
             throw MixError.io("\(name): chunk \(chunk) is damaged")
         }
-        return chunkRecords.withUnsafeBytes { bytes in
-            MeterFrame(record: bytes.baseAddress! + within * layout.recordBytes, index: index, header: header, isComplete: true)
-        }
+        return try chunkRecords.withUnsafeBytes { bytes in try body(bytes.baseAddress! + within * recordBytes) }
     }
 
     private func loadChunk(_ chunk: Int) throws {
@@ -92,6 +101,19 @@ public final class FrameFileReader {
             return true
         }
         guard ok else { throw damaged }
+        if layout != recordLayout {
+            var upgraded = [UInt8](repeating: 0, count: frames * recordLayout.recordBytes)
+            records.withUnsafeBytes { old in
+                upgraded.withUnsafeMutableBytes { new in
+                    for frame in 0..<frames {
+                        layout.upgrade(
+                            old.baseAddress! + frame * layout.recordBytes,
+                            into: new.baseAddress! + frame * recordLayout.recordBytes, as: recordLayout)
+                    }
+                }
+            }
+            records = upgraded
+        }
         chunkRecords = records
         cachedChunk = chunk
     }

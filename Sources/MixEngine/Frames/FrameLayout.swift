@@ -2,7 +2,9 @@ import Foundation
 import MixAnalysis
 
 /// The byte layout of one meter frame record (all integers little-endian), and how values are
-/// quantized into it. Documented in `docs/frame-format.md`; a golden test pins it.
+/// quantized into it. Documented in `docs/frame-format.md`; a golden test pins it. Every field
+/// is named once here (`Track`, `Master`, `ScopeField`) and written, read and tested through
+/// those names.
 ///
 /// ```
 /// per track (trackCount times):        8 + 256 bytes
@@ -11,7 +13,9 @@ import MixAnalysis
 ///   uint8 spectrum[256]                   dB + 120: 1 dB steps from −120 dB
 /// uint8 pre-master spectrum[256], uint8 post-master spectrum[256]
 /// master: uint16 bus GR, uint16 limiter GR, int16 rms, int16 sample peak, int16 true peak,
-///         int16 momentary, int16 short-term      centi-dB / centi-LUFS; Int16.min = none
+///         int16 momentary, int16 short-term,                      centi-dB / centi-LUFS
+///         int16 integrated so far, int16 LRA so far, int16 true peak so far  (version 3)
+///         Int16.min = none
 /// scope × 3 (pre-master, post-master, final):
 ///   int16 correlation (× 32767), int8 waveform[512] (× 127), int8 mid[512], int8 side[512]
 ///   (the goniometer's points as (L ± R)/2 × 127)
@@ -19,28 +23,101 @@ import MixAnalysis
 public struct FrameLayout: Sendable, Equatable {
     public static let bandCount = SpectrumAnalyzer.bandCount
     public static let scopePointCount = Scope.pointCount
-    public static let trackBytes = 8 + bandCount
-    public static let masterBytes = 14
-    public static let scopeBytes = 2 + scopePointCount + 2 * scopePointCount
+
+    /// A track's fields: byte offsets from the start of its part of the record.
+    public enum Track {
+        /// int16 centi-dBFS: RMS over the frame's period.
+        public static let rms = 0
+        /// int16 centi-dBFS: sample peak.
+        public static let peak = 2
+        /// uint16 centi-dB: the compressor's deepest gain reduction.
+        public static let compressorGR = 4
+        /// uint16 centi-dB: the de-esser's deepest gain reduction.
+        public static let deEsserGR = 6
+        /// uint8 × 256: the spectrum.
+        public static let spectrum = 8
+        /// Bytes of one track's part.
+        public static let bytes = spectrum + FrameLayout.bandCount
+    }
+
+    /// The master's fields: byte offsets from `masterOffset`.
+    public enum Master {
+        /// uint16 centi-dB: the bus compressor's deepest gain reduction.
+        public static let busCompressorGR = 0
+        /// uint16 centi-dB: the limiter's deepest gain reduction.
+        public static let limiterGR = 2
+        /// int16 centi-dBFS: RMS after the limiter.
+        public static let rms = 4
+        /// int16 centi-dBFS: sample peak after the limiter.
+        public static let samplePeak = 6
+        /// int16 centi-dBTP: the frame's true peak (4×).
+        public static let truePeak = 8
+        /// int16 centi-LUFS: momentary loudness (400 ms).
+        public static let momentary = 10
+        /// int16 centi-LUFS: short-term loudness (3 s).
+        public static let shortTerm = 12
+        /// int16 centi-LUFS: integrated loudness from the song's start to the frame's end.
+        public static let integrated = 14
+        /// int16 centi-LU: loudness range (EBU Tech 3342) from the start to the frame's end.
+        public static let loudnessRange = 16
+        /// int16 centi-dBTP: the highest true peak from the start to the frame's end.
+        public static let truePeakMax = 18
+        /// The int16 fields (levels and loudness), which read "none" until the writing pass.
+        public static let levelFields = [rms, samplePeak, truePeak, momentary, shortTerm, integrated, loudnessRange, truePeakMax]
+        /// Bytes of the master's part in a record of `version`.
+        public static func bytes(version: Int) -> Int { version >= 3 ? 20 : 14 }
+    }
+
+    /// A scope's fields: byte offsets from `scopeOffset(_:)`.
+    public enum ScopeField {
+        /// int16: L/R correlation × 32767.
+        public static let correlation = 0
+        /// int8 × 512: the waveform.
+        public static let waveform = 2
+        /// int8 × 512: goniometer mids, (L + R)/2.
+        public static let mid = waveform + FrameLayout.scopePointCount
+        /// int8 × 512: goniometer sides, (L − R)/2.
+        public static let side = mid + FrameLayout.scopePointCount
+        /// Bytes of one scope.
+        public static let bytes = side + FrameLayout.scopePointCount
+    }
+
+    public static let trackBytes = Track.bytes
+    public static let scopeBytes = ScopeField.bytes
 
     public let trackCount: Int
+    /// The frame file version whose records this lays out (the master grew in version 3).
+    public let version: Int
 
-    public init(trackCount: Int) {
+    public init(trackCount: Int, version: Int = FrameFileHeader.currentVersion) {
         self.trackCount = trackCount
+        self.version = version
     }
 
     public func trackOffset(_ track: Int) -> Int { track * Self.trackBytes }
     public var preMasterSpectrumOffset: Int { trackCount * Self.trackBytes }
     public var postMasterSpectrumOffset: Int { preMasterSpectrumOffset + Self.bandCount }
     public var masterOffset: Int { postMasterSpectrumOffset + Self.bandCount }
+    public var masterBytes: Int { Master.bytes(version: version) }
     /// 0: pre-master, 1: post-master, 2: final.
-    public func scopeOffset(_ scope: Int) -> Int { masterOffset + Self.masterBytes + scope * Self.scopeBytes }
+    public func scopeOffset(_ scope: Int) -> Int { masterOffset + masterBytes + scope * Self.scopeBytes }
     /// Bytes of one record.
     public var recordBytes: Int { scopeOffset(3) }
 
     /// Where each 256-band spectrum starts.
     var spectrumOffsets: [Int] {
-        (0..<trackCount).map { trackOffset($0) + 8 } + [preMasterSpectrumOffset, postMasterSpectrumOffset]
+        (0..<trackCount).map { trackOffset($0) + Track.spectrum } + [preMasterSpectrumOffset, postMasterSpectrumOffset]
+    }
+
+    /// Copies a record of this (older) layout into `target`, laid out as `current` (the same
+    /// tracks), the fields this version lacks reading "none".
+    func upgrade(_ record: UnsafeRawPointer, into target: UnsafeMutableRawPointer, as current: FrameLayout) {
+        target.copyMemory(from: record, byteCount: masterOffset + masterBytes)
+        let writer = FrameRecordWriter(bytes: target)
+        for field in Master.levelFields where field >= masterBytes {
+            writer.int16(FrameQuantizer.none, at: current.masterOffset + field)
+        }
+        (target + current.scopeOffset(0)).copyMemory(from: record + scopeOffset(0), byteCount: 3 * Self.scopeBytes)
     }
 }
 
@@ -105,18 +182,19 @@ struct FrameRecordWriter {
 
     /// A scope's points (512 waveform values, 512 interleaved mid/side pairs) at `offset`.
     func scope(waveform: UnsafeBufferPointer<Float>, goniometer: UnsafeBufferPointer<Float>, correlation: Float, at offset: Int) {
-        int16(FrameQuantizer.correlationBits(correlation), at: offset)
+        typealias Field = FrameLayout.ScopeField
+        int16(FrameQuantizer.correlationBits(correlation), at: offset + Field.correlation)
         let points = FrameLayout.scopePointCount
         for point in 0..<points {
-            bytes.storeBytes(of: FrameQuantizer.scopeByte(waveform[point]), toByteOffset: offset + 2 + point, as: Int8.self)
+            bytes.storeBytes(of: FrameQuantizer.scopeByte(waveform[point]), toByteOffset: offset + Field.waveform + point, as: Int8.self)
         }
         // The scope gives interleaved (L ± R)/√2 pairs; stored planar (all mids, then all sides,
         // which compress better) as (L ± R)/2 so a full-scale point fits a byte.
         for point in 0..<points {
             let mid = FrameQuantizer.scopeByte(goniometer[2 * point] * 0.70710678)
             let side = FrameQuantizer.scopeByte(goniometer[2 * point + 1] * 0.70710678)
-            bytes.storeBytes(of: mid, toByteOffset: offset + 2 + points + point, as: Int8.self)
-            bytes.storeBytes(of: side, toByteOffset: offset + 2 + 2 * points + point, as: Int8.self)
+            bytes.storeBytes(of: mid, toByteOffset: offset + Field.mid + point, as: Int8.self)
+            bytes.storeBytes(of: side, toByteOffset: offset + Field.side + point, as: Int8.self)
         }
     }
 
@@ -127,6 +205,18 @@ struct FrameRecordWriter {
             waveform: UnsafeBufferPointer(scratch.waveform), goniometer: UnsafeBufferPointer(scratch.goniometer),
             correlation: correlation, at: offset)
     }
+}
+
+/// Reads values out of a record's bytes at fixed offsets.
+struct FrameRecordReader {
+    let bytes: UnsafeRawPointer
+
+    func int16(_ offset: Int) -> Int16 { Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int16.self)) }
+    func uint16(_ offset: Int) -> UInt16 { UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+    /// A centi-dB field; nil for "none".
+    func decibels(_ offset: Int) -> Double? { FrameQuantizer.decibels(int16(offset)) }
+    /// An unsigned centi-dB field.
+    func unsignedDecibels(_ offset: Int) -> Double { FrameQuantizer.decibels(unsigned: uint16(offset)) }
 }
 
 /// Buffers a scope snapshot is taken into, allocated once per render stage.

@@ -93,16 +93,63 @@ public struct RealtimeBlocks: Sendable, Encodable {
         }
     }
 
+    /// The loudness so far, beside the original's blocks (EBU Tech 3341/3342 readings).
+    public struct Loudness: Sendable, Encodable {
+        var momentaryLUFS: Double?
+        var shortTermLUFS: Double?
+        var integratedLUFS: Double?
+        var loudnessRangeLU: Double?
+        var truePeakDBTP: Double?
+        var truePeakMaxDBTP: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case momentaryLUFS = "momentary_lufs", shortTermLUFS = "short_term_lufs", integratedLUFS = "integrated_lufs"
+            case loudnessRangeLU = "loudness_range_lu", truePeakDBTP = "true_peak_dbtp", truePeakMaxDBTP = "true_peak_max_dbtp"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(momentaryLUFS, forKey: .momentaryLUFS)
+            try c.encode(shortTermLUFS, forKey: .shortTermLUFS)
+            try c.encode(integratedLUFS, forKey: .integratedLUFS)
+            try c.encode(loudnessRangeLU, forKey: .loudnessRangeLU)
+            try c.encode(truePeakDBTP, forKey: .truePeakDBTP)
+            try c.encode(truePeakMaxDBTP, forKey: .truePeakMaxDBTP)
+        }
+    }
+
     public var frame: Int
     public var timeSeconds: Double
-    public var realtimeMeters: Meters
-    public var realtimeSpectra: Spectra
-    public var realtimeScope: Scope
+    /// Each block is present unless left out (`only(_:)`): a stream sends only what was asked.
+    public var realtimeMeters: Meters?
+    public var realtimeSpectra: Spectra?
+    public var realtimeScope: Scope?
+    public var realtimeLoudness: Loudness?
 
     enum CodingKeys: String, CodingKey {
         case frame
         case timeSeconds = "time_s", realtimeMeters = "realtime_meters", realtimeSpectra = "realtime_spectra"
-        case realtimeScope = "realtime_scope"
+        case realtimeScope = "realtime_scope", realtimeLoudness = "realtime_loudness"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(frame, forKey: .frame)
+        try c.encode(timeSeconds, forKey: .timeSeconds)
+        try c.encodeIfPresent(realtimeMeters, forKey: .realtimeMeters)
+        try c.encodeIfPresent(realtimeSpectra, forKey: .realtimeSpectra)
+        try c.encodeIfPresent(realtimeScope, forKey: .realtimeScope)
+        try c.encodeIfPresent(realtimeLoudness, forKey: .realtimeLoudness)
+    }
+
+    /// The blocks a stream's channels ask for, the others left out.
+    public func only(meters: Bool, spectra: Bool, scope: Bool, loudness: Bool) -> RealtimeBlocks {
+        var blocks = self
+        if !meters { blocks.realtimeMeters = nil }
+        if !spectra { blocks.realtimeSpectra = nil }
+        if !scope { blocks.realtimeScope = nil }
+        if !loudness { blocks.realtimeLoudness = nil }
+        return blocks
     }
 }
 
@@ -120,10 +167,10 @@ extension MeterFrame {
         var trackMeters: [String: RealtimeBlocks.TrackMeters] = [:]
         var trackSpectra: [String: [Float]] = [:]
         for track in tracks {
-            trackMeters[track.name] = .init(
+            trackMeters[track.key] = .init(
                 gainReductionDB: track.compressorGainReductionDB, deEsserGainReductionDB: track.deEsserGainReductionDB,
                 rms: level(track.rmsDB), peak: level(track.peakDB))
-            trackSpectra[track.name] = track.spectrumDB
+            trackSpectra[track.key] = track.spectrumDB
         }
         return RealtimeBlocks(
             frame: index, timeSeconds: timeSeconds,
@@ -134,7 +181,10 @@ extension MeterFrame {
                     rms: level(master.rmsDB), peak: level(master.samplePeakDB), truePeak: level(master.truePeakDB),
                     momentaryLUFS: master.momentaryLUFS, shortTermLUFS: master.shortTermLUFS)),
             realtimeSpectra: .init(tracks: trackSpectra, preMaster: preMasterSpectrumDB, postMaster: postMasterSpectrumDB),
-            realtimeScope: .init(final: scope(finalScope), preMaster: scope(preMasterScope), postMaster: scope(postMasterScope)))
+            realtimeScope: .init(final: scope(finalScope), preMaster: scope(preMasterScope), postMaster: scope(postMasterScope)),
+            realtimeLoudness: .init(
+                momentaryLUFS: master.momentaryLUFS, shortTermLUFS: master.shortTermLUFS, integratedLUFS: master.integratedLUFS,
+                loudnessRangeLU: master.loudnessRangeLU, truePeakDBTP: master.truePeakDB, truePeakMaxDBTP: master.truePeakMaxDB))
     }
 
     private static func fourDigits(_ value: Float) -> Float { (value * 10000).rounded() / 10000 }

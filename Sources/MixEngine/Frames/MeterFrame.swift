@@ -5,6 +5,10 @@ public struct MeterFrame: Sendable, Equatable {
     /// One track's meters.
     public struct Track: Sendable, Equatable {
         public var name: String
+        /// The name made unique among the frame's tracks (the key of the JSON shapes).
+        public var key: String
+        /// The stem's id, when the frame file has it.
+        public var id: String?
         public var rmsDB: Double?
         public var peakDB: Double?
         public var compressorGainReductionDB: Double
@@ -22,6 +26,12 @@ public struct MeterFrame: Sendable, Equatable {
         public var truePeakDB: Double?
         public var momentaryLUFS: Double?
         public var shortTermLUFS: Double?
+        /// Integrated loudness from the song's start to the end of this frame.
+        public var integratedLUFS: Double?
+        /// Loudness range (EBU Tech 3342) from the start to the end of this frame.
+        public var loudnessRangeLU: Double?
+        /// The highest true peak from the start to the end of this frame.
+        public var truePeakMaxDB: Double?
     }
 
     /// The frame's number; it covers audio from `index / fps` seconds.
@@ -39,45 +49,52 @@ public struct MeterFrame: Sendable, Equatable {
 }
 
 extension MeterFrame {
-    /// Decodes a record laid out as `FrameLayout` describes.
-    init(record: UnsafeRawPointer, index: Int, header: FrameFileHeader, isComplete: Bool) {
+    /// Decodes a record laid out as `FrameLayout` (the current version) describes.
+    public init(record: UnsafeRawPointer, index: Int, header: FrameFileHeader, isComplete: Bool) {
         let layout = FrameLayout(trackCount: header.tracks.count)
-        func int16(_ offset: Int) -> Int16 { Int16(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: Int16.self)) }
-        func uint16(_ offset: Int) -> UInt16 { UInt16(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+        let reader = FrameRecordReader(bytes: record)
         func spectrum(_ offset: Int) -> [Float] {
             (0..<FrameLayout.bandCount).map { FrameQuantizer.spectrumDB(record.load(fromByteOffset: offset + $0, as: UInt8.self)) }
         }
         func scope(_ which: Int) -> ScopeSnapshot {
+            typealias Field = FrameLayout.ScopeField
             let offset = layout.scopeOffset(which)
             let points = FrameLayout.scopePointCount
-            let waveform = (0..<points).map { FrameQuantizer.scopeValue(record.load(fromByteOffset: offset + 2 + $0, as: Int8.self)) }
+            let waveform = (0..<points).map {
+                FrameQuantizer.scopeValue(record.load(fromByteOffset: offset + Field.waveform + $0, as: Int8.self))
+            }
             // Stored planar as (L ± R)/2; the scope's convention is interleaved (L ± R)/√2.
             let goniometer = (0..<(2 * points)).map { index in
-                let plane = index % 2 == 0 ? 1 : 2
-                return FrameQuantizer.scopeValue(
-                    record.load(fromByteOffset: offset + 2 + plane * points + index / 2, as: Int8.self)) * 1.41421356
+                let line = index % 2 == 0 ? Field.mid : Field.side
+                return FrameQuantizer.scopeValue(record.load(fromByteOffset: offset + line + index / 2, as: Int8.self)) * 1.41421356
             }
-            return ScopeSnapshot(waveform: waveform, correlation: FrameQuantizer.correlation(int16(offset)), goniometer: goniometer)
+            return ScopeSnapshot(
+                waveform: waveform, correlation: FrameQuantizer.correlation(reader.int16(offset + Field.correlation)),
+                goniometer: goniometer)
         }
         self.index = index
         timeSeconds = Double(index) / Double(header.framesPerSecond)
+        let keys = header.trackKeys
         tracks = header.tracks.enumerated().map { track, info in
+            typealias Field = FrameLayout.Track
             let offset = layout.trackOffset(track)
             return Track(
-                name: info.name, rmsDB: FrameQuantizer.decibels(int16(offset)), peakDB: FrameQuantizer.decibels(int16(offset + 2)),
-                compressorGainReductionDB: FrameQuantizer.decibels(unsigned: uint16(offset + 4)),
-                deEsserGainReductionDB: FrameQuantizer.decibels(unsigned: uint16(offset + 6)),
-                spectrumDB: spectrum(offset + 8))
+                name: info.name, key: keys[track], id: info.id, rmsDB: reader.decibels(offset + Field.rms), peakDB: reader.decibels(offset + Field.peak),
+                compressorGainReductionDB: reader.unsignedDecibels(offset + Field.compressorGR),
+                deEsserGainReductionDB: reader.unsignedDecibels(offset + Field.deEsserGR),
+                spectrumDB: spectrum(offset + Field.spectrum))
         }
         preMasterSpectrumDB = spectrum(layout.preMasterSpectrumOffset)
         postMasterSpectrumDB = spectrum(layout.postMasterSpectrumOffset)
+        typealias Field = FrameLayout.Master
         let m = layout.masterOffset
         master = Master(
-            busCompressorGainReductionDB: FrameQuantizer.decibels(unsigned: uint16(m)),
-            limiterGainReductionDB: FrameQuantizer.decibels(unsigned: uint16(m + 2)),
-            rmsDB: FrameQuantizer.decibels(int16(m + 4)), samplePeakDB: FrameQuantizer.decibels(int16(m + 6)),
-            truePeakDB: FrameQuantizer.decibels(int16(m + 8)), momentaryLUFS: FrameQuantizer.decibels(int16(m + 10)),
-            shortTermLUFS: FrameQuantizer.decibels(int16(m + 12)))
+            busCompressorGainReductionDB: reader.unsignedDecibels(m + Field.busCompressorGR),
+            limiterGainReductionDB: reader.unsignedDecibels(m + Field.limiterGR),
+            rmsDB: reader.decibels(m + Field.rms), samplePeakDB: reader.decibels(m + Field.samplePeak),
+            truePeakDB: reader.decibels(m + Field.truePeak), momentaryLUFS: reader.decibels(m + Field.momentary),
+            shortTermLUFS: reader.decibels(m + Field.shortTerm), integratedLUFS: reader.decibels(m + Field.integrated),
+            loudnessRangeLU: reader.decibels(m + Field.loudnessRange), truePeakMaxDB: reader.decibels(m + Field.truePeakMax))
         preMasterScope = scope(0)
         postMasterScope = scope(1)
         finalScope = scope(2)

@@ -1,15 +1,14 @@
 import Dispatch
 import Synchronization
 
-/// Meter frames as a render makes them, for whoever watches (the service's sockets, a
-/// progress display). Only the newest frame is kept: a slow reader skips frames and never
-/// slows the render, which never waits on it.
-public final class MeterFrameStream: Sendable {
+/// Meter frames as a render makes them, decoded, as an async sequence (for a progress display or
+/// a test). Only the newest frames are kept: a slow reader skips frames and never slows the
+/// render, which never waits on it.
+public final class MeterFrameStream: MeterFrameSink {
     public let frames: AsyncStream<MeterFrame>
     private let continuation: AsyncStream<MeterFrame>.Continuation
-    private let minimumIntervalNanoseconds: UInt64
-    /// When the last frame was offered (uptime ns; 0 before the first).
-    private let lastOfferedAt = Atomic<UInt64>(0)
+    private let header = Mutex<FrameFileHeader?>(nil)
+    private let pacing: FramePacing
 
     /// A stream keeping the newest `keepingNewest` frames for a reader that falls behind
     /// (1 for a display; more only to see every frame in a test). With `minimumInterval`, the
@@ -18,27 +17,23 @@ public final class MeterFrameStream: Sendable {
     /// decoded for it.
     public init(keepingNewest count: Int = 1, minimumInterval: Duration = .zero) {
         (frames, continuation) = AsyncStream.makeStream(of: MeterFrame.self, bufferingPolicy: .bufferingNewest(count))
-        let (seconds, attoseconds) = minimumInterval.components
-        minimumIntervalNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds / 1_000_000_000))
+        pacing = FramePacing(minimumInterval: minimumInterval)
     }
 
-    /// Whether the render should decode and offer the frame at hand: always for the last frame,
-    /// otherwise when the minimum interval has passed since the last one offered.
-    func wantsFrame(isLast: Bool) -> Bool {
-        if minimumIntervalNanoseconds == 0 || isLast { return true }
-        // The last offer is read before the clock, so `now` is never older than it.
-        let last = lastOfferedAt.load(ordering: .acquiring)
-        let now = DispatchTime.now().uptimeNanoseconds
-        guard last == 0 || (now > last && now - last >= minimumIntervalNanoseconds) else { return false }
-        // Two threads may both see the interval passed (pass 1 publishes from the blend stage
-        // only, pass 2 from the output stage only, but not necessarily one after the other):
-        // only the one that moves the time forward offers.
-        return lastOfferedAt.compareExchange(expected: last, desired: now, ordering: .acquiringAndReleasing).exchanged
+    public func begin(_ header: FrameFileHeader) {
+        self.header.withLock { $0 = header }
     }
 
-    /// Offers a frame; returns at once.
-    func publish(_ frame: MeterFrame) {
-        continuation.yield(frame)
+    /// Always the last frame; otherwise a frame when the minimum interval has passed since the
+    /// last one offered.
+    public func wantsFrame(isLast: Bool) -> Bool {
+        pacing.wantsFrame(isLast: isLast)
+    }
+
+    /// Decodes the frame and offers it; returns at once.
+    public func publish(record: UnsafeRawBufferPointer, index: Int, isComplete: Bool) {
+        guard let header = header.withLock({ $0 }) else { return }
+        continuation.yield(MeterFrame(record: record.baseAddress!, index: index, header: header, isComplete: isComplete))
     }
 
     /// Ends the stream (the render does when it finishes, fails or is cancelled; again is harmless).

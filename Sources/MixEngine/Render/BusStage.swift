@@ -97,9 +97,9 @@ final class BusStage: @unchecked Sendable {
             spectrum.spectrum(into: bands)
             record.spectrum(bands, at: layout.preMasterSpectrumOffset)
             AverageSpectrum.accumulate(record, at: layout.preMasterSpectrumOffset, into: &spectrumPowerSum)
-            record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodGR)), at: layout.masterOffset)
+            record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodGR)), at: layout.masterOffset + FrameLayout.Master.busCompressorGR)
             // The master's levels come in the final pass; until then they read "none", not 0 dB.
-            for field in 2...6 { record.int16(FrameQuantizer.none, at: layout.masterOffset + 2 * field) }
+            for field in FrameLayout.Master.levelFields { record.int16(FrameQuantizer.none, at: layout.masterOffset + field) }
             record.scope(scope, scratch: scopeScratch, at: layout.scopeOffset(0))
             periodStart = periodEnd
         }

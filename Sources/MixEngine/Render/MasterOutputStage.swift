@@ -27,6 +27,8 @@ final class MasterOutputStage: @unchecked Sendable {
     private let framesPerPoint: Int64
     private var position: Int64 = 0
     private var sums = (lr: 0.0, ll: 0.0, rr: 0.0)
+    /// The highest true peak so far (linear), for the frames' running maximum.
+    private var highestTruePeak: Float = 0
     /// The first error (a write that failed); later blocks are skipped.
     private(set) var failure: (any Error)?
 
@@ -37,7 +39,7 @@ final class MasterOutputStage: @unchecked Sendable {
         spectrum = SpectrumAnalyzer(sampleRate: Double(clock.sampleRate))
         postScope = Scope(capacity: clock.scopeCapacity)
         finalScope = Scope(capacity: clock.scopeCapacity)
-        loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate)
+        loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate, measuresRange: true)
         truePeak = TruePeakMeter(maxFrameCount: capacity)
         codes = PCMCodes(bitDepth: bitDepth)
         encoded = .allocate(capacity: 2 * capacity)
@@ -104,15 +106,21 @@ final class MasterOutputStage: @unchecked Sendable {
         spectrum.spectrum(into: bands)
         writer.spectrum(bands, at: layout.postMasterSpectrumOffset)
         AverageSpectrum.accumulate(writer, at: layout.postMasterSpectrumOffset, into: &spectrumPowerSum)
+        typealias Field = FrameLayout.Master
         let m = layout.masterOffset
         let rms = n > 0 ? (Double(squares) / Double(2 * n)).squareRoot() : 0
         let framePeak = truePeak.read()
-        writer.uint16(FrameQuantizer.centiDBUnsigned(Double(slot.limiterGainReduction.maxDB)), at: m + 2)
-        writer.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: m + 4)
-        writer.int16(FrameQuantizer.centiDB(samplePeak > 0 ? Decibels.fromAmplitude(Double(samplePeak)) : nil), at: m + 6)
-        writer.int16(FrameQuantizer.centiDB(framePeak > 0 ? Decibels.fromAmplitude(Double(framePeak)) : nil), at: m + 8)
-        writer.int16(FrameQuantizer.centiDB(loudness.momentaryLUFS), at: m + 10)
-        writer.int16(FrameQuantizer.centiDB(loudness.shortTermLUFS), at: m + 12)
+        highestTruePeak = max(highestTruePeak, framePeak)
+        writer.uint16(FrameQuantizer.centiDBUnsigned(Double(slot.limiterGainReduction.maxDB)), at: m + Field.limiterGR)
+        writer.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: m + Field.rms)
+        writer.int16(FrameQuantizer.centiDB(samplePeak > 0 ? Decibels.fromAmplitude(Double(samplePeak)) : nil), at: m + Field.samplePeak)
+        writer.int16(FrameQuantizer.centiDB(framePeak > 0 ? Decibels.fromAmplitude(Double(framePeak)) : nil), at: m + Field.truePeak)
+        writer.int16(FrameQuantizer.centiDB(loudness.momentaryLUFS), at: m + Field.momentary)
+        writer.int16(FrameQuantizer.centiDB(loudness.shortTermLUFS), at: m + Field.shortTerm)
+        writer.int16(FrameQuantizer.centiDB(loudness.runningIntegratedLUFS), at: m + Field.integrated)
+        writer.int16(FrameQuantizer.centiDB(loudness.loudnessRangeLU), at: m + Field.loudnessRange)
+        writer.int16(
+            FrameQuantizer.centiDB(highestTruePeak > 0 ? Decibels.fromAmplitude(Double(highestTruePeak)) : nil), at: m + Field.truePeakMax)
         writer.scope(postScope, scratch: scopeScratch, at: layout.scopeOffset(1))
         writer.scope(finalScope, scratch: scopeScratch, at: layout.scopeOffset(2))
         try output.frames.append(record)

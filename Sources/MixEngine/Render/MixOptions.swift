@@ -12,7 +12,8 @@ public struct MixOptions: Sendable {
     public var framesPerSecond: Int
     /// The original's legacy mix: a plain sum with the role gains, no DSP.
     public var basic: Bool
-    /// Per-stem changes by file name: extra gain (dB) and mute.
+    /// Per-stem changes by stem id (`StemReport.id`; in a folder, the file's name): extra gain
+    /// (dB) and mute.
     public var stemGainsDB: [String: Double]
     public var mutedStems: Set<String>
     /// Tracks rendered at once (default: the core count).

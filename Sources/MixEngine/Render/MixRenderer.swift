@@ -55,7 +55,7 @@ public struct MixRenderer: Sendable {
     /// `frames` (optional) gets meter frames as they are made. Checks `isCancelled` between blocks.
     public func render(
         _ inspection: SessionInspection, to destination: Destination,
-        progress: @escaping (MixProgress) -> Void = { _ in }, frames: MeterFrameStream? = nil,
+        progress: @escaping (MixProgress) -> Void = { _ in }, frames: (any MeterFrameSink)? = nil,
         isCancelled: @escaping () -> Bool = { Task.isCancelled }
     ) throws -> MixSummary {
         defer { frames?.finish() }
@@ -72,8 +72,8 @@ public struct MixRenderer: Sendable {
             throw MixError.rejectedStems(rejected.compactMap(\.rejectionMessage))
         }
         let usable = inspection.usableStems
-        let muted = usable.filter { options.mutedStems.contains($0.fileName) }.map(\.fileName)
-        let stems = usable.filter { !options.mutedStems.contains($0.fileName) }
+        let muted = usable.filter { options.mutedStems.contains($0.id) }.map(\.fileName)
+        let stems = usable.filter { !options.mutedStems.contains($0.id) }
         guard !stems.isEmpty else {
             throw MixError.nothingToMix(
                 usable.isEmpty ? "no usable stem in the session" : "every stem is muted")
@@ -92,7 +92,7 @@ public struct MixRenderer: Sendable {
             do {
                 return try TrackRenderer(
                     stem: stem, url: url, preset: options.presets[stem.role.role] ?? RolePreset(targetLUFS: -20),
-                    userGainDB: options.stemGainsDB[stem.fileName] ?? 0, basic: options.basic,
+                    userGainDB: options.stemGainsDB[stem.id] ?? 0, basic: options.basic,
                     sessionRate: rate, sessionFrameCount: sessionFrameCount, maxFrameCount: capacity)
             } catch let rejection as InputRejection {
                 throw MixError.io("\(stem.fileName): \(rejection.reason)")
@@ -100,15 +100,16 @@ public struct MixRenderer: Sendable {
         }
         let header = FrameFileHeader(
             framesPerSecond: options.framesPerSecond, sampleRate: rate, frameCount: clock.frameCount,
-            tracks: stems.map { .init(name: $0.fileName, role: $0.role.role) }, framesPerChunk: options.framesPerSecond)
+            tracks: stems.map { .init(name: $0.fileName, role: $0.role.role, id: $0.id) }, framesPerChunk: options.framesPerSecond)
         let layout = FrameLayout(trackCount: tracks.count)
+        frames?.begin(header)
         let workDirectory = destination.mixURL.deletingLastPathComponent()
         let bus = try Spool(directory: workDirectory, name: "bus")
         let records = try Spool(directory: workDirectory, name: "meters")
         let publish = frames.map { stream in
             { @Sendable (index: Int, record: UnsafeRawPointer, complete: Bool) in
                 guard stream.wantsFrame(isLast: complete && index == header.frameCount - 1) else { return }
-                stream.publish(MeterFrame(record: record, index: index, header: header, isComplete: complete))
+                stream.publish(record: UnsafeRawBufferPointer(start: record, count: layout.recordBytes), index: index, isComplete: complete)
             }
         }
 
@@ -290,10 +291,10 @@ public struct MixRenderer: Sendable {
             tracks: tracks.enumerated().map { index, track in
                 let preset = options.presets[track.role] ?? RolePreset(targetLUFS: -20)
                 return MixSummary.Track(
-                    file: track.stem.fileName, role: track.role, roleGuessed: track.stem.role.isGuessed,
+                    file: track.stem.fileName, stemID: track.stem.id, role: track.role, roleGuessed: track.stem.role.isGuessed,
                     roleSource: track.stem.role.source, sourceLoudnessLUFS: track.stem.loudnessLUFS,
                     matchGainDB: track.matchGainDB, faderDB: track.chain.faderDB,
-                    userGainDB: options.stemGainsDB[track.stem.fileName] ?? 0, eq: options.basic ? [] : preset.eq,
+                    userGainDB: options.stemGainsDB[track.stem.id] ?? 0, eq: options.basic ? [] : preset.eq,
                     compressorGRAverageDB: track.compressorGR.meanDB, compressorGRMaxDB: track.compressorGR.maxDB,
                     deEsserGRAverageDB: track.deEsserGR.meanDB, deEsserGRMaxDB: track.deEsserGR.maxDB,
                     width: options.basic ? 1 : preset.width, loudnessInMixLUFS: busResult.trackLoudnessLUFS[index])
@@ -302,7 +303,8 @@ public struct MixRenderer: Sendable {
             rejected: inspection.rejectedStems.map { .init(file: $0.fileName, reason: $0.rejection?.reason ?? "") },
             spectra: MixSummary.Spectra(
                 bandCentersHz: SpectrumAnalyzer.bandCenters(), tracks: Dictionary(
-                    tracks.map { ($0.stem.fileName, $0.averageSpectrumDB) }, uniquingKeysWith: { first, _ in first }),
+                    uniqueKeysWithValues: zip(
+                        FrameFileHeader.uniqueKeys(tracks.map(\.stem.fileName)), tracks.map(\.averageSpectrumDB))),
                 preMaster: busResult.preMasterSpectrumDB, postMaster: final.measurement.postMasterSpectrumDB),
             waveform: final.measurement.waveform, renderSeconds: renderSeconds)
     }

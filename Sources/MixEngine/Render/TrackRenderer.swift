@@ -111,14 +111,15 @@ final class TrackRenderer: @unchecked Sendable {
     /// Writes this track's meters for the period just ended into `record` and starts a new one.
     func finishPeriod(into record: FrameRecordWriter, offset: Int) {
         let rms = periodSamples > 0 ? (periodSquares / Double(periodSamples)).squareRoot() : 0
-        record.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: offset)
-        record.int16(FrameQuantizer.centiDB(periodPeak > 0 ? Decibels.fromAmplitude(Double(periodPeak)) : nil), at: offset + 2)
-        record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodCompressorGR)), at: offset + 4)
-        record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodDeEsserGR)), at: offset + 6)
+        typealias Field = FrameLayout.Track
+        record.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: offset + Field.rms)
+        record.int16(FrameQuantizer.centiDB(periodPeak > 0 ? Decibels.fromAmplitude(Double(periodPeak)) : nil), at: offset + Field.peak)
+        record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodCompressorGR)), at: offset + Field.compressorGR)
+        record.uint16(FrameQuantizer.centiDBUnsigned(Double(periodDeEsserGR)), at: offset + Field.deEsserGR)
         bands.withUnsafeMutableBufferPointer { bands in
             spectrum.spectrum(into: bands.baseAddress!)
-            record.spectrum(bands.baseAddress!, at: offset + 8)
-            AverageSpectrum.accumulate(record, at: offset + 8, into: &spectrumPowerSum)
+            record.spectrum(bands.baseAddress!, at: offset + Field.spectrum)
+            AverageSpectrum.accumulate(record, at: offset + Field.spectrum, into: &spectrumPowerSum)
         }
         spectrumCount += 1
         periodSquares = 0

@@ -11,7 +11,7 @@ public struct SessionInspector: Sendable {
 
     /// `--rate`: the session rate to use instead of the most common one.
     public var rateOverrideHz: Int?
-    /// `--role FILE=ROLE`: roles set by the user, by file name.
+    /// `--role FILE=ROLE`: roles set by the user, by stem id (in a folder, the file's name).
     public var roleOverrides: [String: Role]
     /// Files scanned at once (default: the core count).
     public var concurrency: Int
@@ -40,11 +40,14 @@ public struct SessionInspector: Sendable {
     }
 
     /// Applies names, user overrides and guesses to scanned reports, then picks the rate and order.
+    /// A report whose role the user already set (`.user`) keeps it.
     public func settle(_ scanned: [StemReport], ignored: [String] = []) -> SessionInspection {
         var reports = scanned
         for index in reports.indices {
             let name = reports[index].fileName
-            if let role = roleOverrides[name] {
+            if reports[index].role.source == .user {
+                continue
+            } else if let role = roleOverrides[reports[index].id] {
                 reports[index].role = RoleAssignment(role, source: .user)
             } else if let role = RoleNameRules.role(forFileName: name) {
                 reports[index].role = RoleAssignment(role, source: .name)

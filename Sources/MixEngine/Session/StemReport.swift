@@ -3,6 +3,9 @@ import Foundation
 /// Everything `inspect` learns about one file: what it is, how loud, its role, and whether
 /// it can be used (with the reason when it cannot).
 public struct StemReport: Sendable {
+    /// What identifies the stem in its session: the service's stem id, or in a folder the file's
+    /// real name. Two stems may share a shown name; never an id.
+    public var id: String
     /// The file's name as shown (data, never a path).
     public var fileName: String
     /// Format in words ("WAV 24-bit PCM"); nil when the file is not recognisable audio.
@@ -27,11 +30,12 @@ public struct StemReport: Sendable {
     public var url: URL?
 
     public init(
-        fileName: String, format: AudioFormat? = nil, sampleRate: Int? = nil, channelCount: Int? = nil,
+        id: String? = nil, fileName: String, format: AudioFormat? = nil, sampleRate: Int? = nil, channelCount: Int? = nil,
         frameCount: Int64? = nil, peakDBFS: Double? = nil, loudnessLUFS: Double? = nil,
         role: RoleAssignment = RoleAssignment(.other, source: .content), rejection: InputRejection? = nil,
         notes: [String] = [], contentFeatures: ContentFeatures? = nil, url: URL? = nil
     ) {
+        self.id = id ?? url?.lastPathComponent ?? fileName
         self.fileName = fileName
         self.format = format
         self.sampleRate = sampleRate

@@ -8,6 +8,8 @@ public struct MixSummary: Sendable, Encodable {
     /// One track's decisions and readings.
     public struct Track: Sendable, Encodable {
         public var file: String
+        /// The stem's id (`StemReport.id`): the service's stem id, or the file's name in a folder.
+        public var stemID: String
         public var role: Role
         public var roleGuessed: Bool
         public var roleSource: RoleAssignment.Source
@@ -27,7 +29,7 @@ public struct MixSummary: Sendable, Encodable {
 
         enum CodingKeys: String, CodingKey {
             case file, role, eq, width
-            case roleGuessed = "role_guessed", roleSource = "role_source", sourceLoudnessLUFS = "source_loudness_lufs"
+            case stemID = "stem_id", roleGuessed = "role_guessed", roleSource = "role_source", sourceLoudnessLUFS = "source_loudness_lufs"
             case matchGainDB = "match_gain_db", faderDB = "fader_db", userGainDB = "user_gain_db"
             case compressorGRAverageDB = "compressor_gr_avg_db", compressorGRMaxDB = "compressor_gr_max_db"
             case deEsserGRAverageDB = "de_esser_gr_avg_db", deEsserGRMaxDB = "de_esser_gr_max_db"
@@ -37,6 +39,7 @@ public struct MixSummary: Sendable, Encodable {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(file, forKey: .file)
+            try c.encode(stemID, forKey: .stemID)
             try c.encode(role, forKey: .role)
             try c.encode(roleGuessed, forKey: .roleGuessed)
             try c.encode(roleSource, forKey: .roleSource)

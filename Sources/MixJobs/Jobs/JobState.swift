@@ -24,6 +24,10 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
     /// A render is under way.
     public var isRunning: Bool { !isTerminal && self != .queued }
 
+    /// Order along the happy path for comparing two states of one job: the stages in order,
+    /// every end after them.
+    public var pathOrder: Int { pathIndex ?? 7 }
+
     /// Order along the happy path (queued 0 … complete 6); the failures have none.
     var pathIndex: Int? {
         switch self {

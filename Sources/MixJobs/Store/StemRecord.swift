@@ -50,7 +50,7 @@ public struct StemRecord: Sendable, Equatable, Codable, FetchableRecord, Persist
     /// The stem as the engine's report, its file at `url`.
     public func report(url: URL) -> StemReport {
         StemReport(
-            fileName: name, sampleRate: sampleRate, channelCount: channels, frameCount: frameCount, peakDBFS: peakDBFS,
+            id: id, fileName: name, sampleRate: sampleRate, channelCount: channels, frameCount: frameCount, peakDBFS: peakDBFS,
             loudnessLUFS: loudnessLUFS, role: RoleAssignment(role, source: roleSource),
             contentFeatures: featuresJSON.flatMap { try? JSONDecoder().decode(ContentFeatures.self, from: Data($0.utf8)) },
             url: url)

@@ -20,7 +20,7 @@ struct JobController<Context: RequestContext> {
 
     /// `POST /api/sessions/{session_id}/jobs` `{recipe?, format?, fps?, basic?}` → 202 `{job_id}`.
     @Sendable func create(_ request: Request, context: Context) async throws -> EditedResponse<JobCreatedResponse> {
-        let session = try services.authorizedSession(request, id: try context.parameters.require("session_id"))
+        let session = try await services.authorizedSession(request, id: try context.parameters.require("session_id"))
         let body = try await request.body.collect(upTo: 64 * 1024)
         let options: JobOptions
         do {
@@ -36,59 +36,58 @@ struct JobController<Context: RequestContext> {
             }
             throw APIError.invalid(field, "expected {\"recipe\"?, \"format\"?, \"fps\"?, \"basic\"?}")
         }
-        guard try !services.store.stems(sessionID: session.id).isEmpty else {
+        guard try await !services.store.stems(sessionID: session.id).isEmpty else {
             throw APIError(.conflict, code: "no_stems", message: "the session has no stems to mix yet")
         }
         let job = JobRecord(id: SessionToken.newID(), sessionID: session.id, optionsJSON: options.json(), createdAt: Date())
-        try services.store.insert(job)
-        await services.runner.submit(job.id)
+        try await services.store.insert(job)
+        await services.pool.submit(job.id)
         return EditedResponse(status: .accepted, response: JobCreatedResponse(jobID: job.id))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> JobResponse {
-        JobResponse(try services.authorizedJob(request, id: try context.parameters.require("job_id")))
+        JobResponse(try await services.authorizedJob(request, id: try context.parameters.require("job_id")))
     }
 
     @Sendable func timeline(_ request: Request, context: Context) async throws -> TimelineResponse {
-        let job = try services.authorizedJob(request, id: try context.parameters.require("job_id"))
-        return TimelineResponse(jobID: job.id, events: try services.store.timeline(jobID: job.id))
+        let job = try await services.authorizedJob(request, id: try context.parameters.require("job_id"))
+        return TimelineResponse(jobID: job.id, events: try await services.store.timeline(jobID: job.id))
     }
 
     /// `POST /api/jobs/{job_id}/cancel`: 200 with the job; 409 when it has already ended.
     @Sendable func cancel(_ request: Request, context: Context) async throws -> JobResponse {
-        let job = try services.authorizedJob(request, id: try context.parameters.require("job_id"))
+        let job = try await services.authorizedJob(request, id: try context.parameters.require("job_id"))
         do {
-            return JobResponse(try await services.runner.cancel(job.id))
+            return JobResponse(try await services.pool.cancel(job.id))
         } catch let error as JobTransitionError {
             throw APIError(.conflict, code: "job_ended", message: error.reason)
         }
     }
 
     @Sendable func mix(_ request: Request, context: Context) async throws -> Response {
-        let (job, options) = try finishedJob(request, context: context)
-        let url = services.files.destination(job.sessionID, format: options.format).mixURL
-        let type = options.format.fileExtension == "flac" ? "audio/flac" : "audio/wav"
-        return try await FileDownload.response(for: request, url: url, contentType: type, context: context)
+        let (_, destination) = try await finishedJob(request, context: context)
+        let type = destination.mixURL.pathExtension == "flac" ? "audio/flac" : "audio/wav"
+        return try await FileDownload.response(for: request, url: destination.mixURL, contentType: type, context: context)
     }
 
     @Sendable func frames(_ request: Request, context: Context) async throws -> Response {
-        let (job, options) = try finishedJob(request, context: context)
-        let url = services.files.destination(job.sessionID, format: options.format).framesURL
-        return try await FileDownload.response(for: request, url: url, contentType: "application/octet-stream", context: context)
+        let (_, destination) = try await finishedJob(request, context: context)
+        return try await FileDownload.response(
+            for: request, url: destination.framesURL, contentType: "application/octet-stream", context: context)
     }
 
     @Sendable func summary(_ request: Request, context: Context) async throws -> Response {
-        let (job, options) = try finishedJob(request, context: context)
-        let url = services.files.destination(job.sessionID, format: options.format).summaryURL
-        return try await FileDownload.response(for: request, url: url, contentType: "application/json", context: context)
+        let (_, destination) = try await finishedJob(request, context: context)
+        return try await FileDownload.response(for: request, url: destination.summaryURL, contentType: "application/json", context: context)
     }
 
-    /// A job whose files can be downloaded: complete, else 409 saying where it is.
-    private func finishedJob(_ request: Request, context: Context) throws -> (JobRecord, JobOptions) {
-        let job = try services.authorizedJob(request, id: try context.parameters.require("job_id"))
+    /// A job whose files can be downloaded (its own, whatever the session did since): complete,
+    /// else 409 saying where it is.
+    private func finishedJob(_ request: Request, context: Context) async throws -> (JobRecord, MixRenderer.Destination) {
+        let job = try await services.authorizedJob(request, id: try context.parameters.require("job_id"))
         guard job.state == .complete else {
             throw APIError(.conflict, code: "not_ready", message: "the job is \(job.state.rawValue); its files come when it is complete")
         }
-        return (job, try JobOptions.decode(job.optionsJSON))
+        return (job, try services.destination(of: job))
     }
 }

@@ -14,16 +14,16 @@ struct SessionController<Context: RequestContext> {
     @Sendable func create(_ request: Request, context: Context) async throws -> EditedResponse<SessionCreatedResponse> {
         let id = SessionToken.newID()
         let token = SessionToken.newToken()
-        try services.store.insert(SessionRecord(id: id, tokenHash: SessionToken.hash(token), createdAt: Date()))
+        try await services.store.insert(SessionRecord(id: id, tokenHash: SessionToken.hash(token), createdAt: Date()))
         try FileManager.default.createDirectory(at: services.files.stemsDirectory(id), withIntermediateDirectories: true)
         return EditedResponse(status: .created, response: SessionCreatedResponse(sessionID: id, token: token))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> SessionResponse {
-        let session = try services.authorizedSession(request, id: try context.parameters.require("session_id"))
+        let session = try await services.authorizedSession(request, id: try context.parameters.require("session_id"))
         return SessionResponse(
             sessionID: session.id, createdAt: session.createdAt,
-            stems: try services.store.stems(sessionID: session.id).map(StemResponse.init),
-            jobs: try services.store.jobs(sessionID: session.id).map(JobResponse.init))
+            stems: try await services.store.stems(sessionID: session.id).map(StemResponse.init),
+            jobs: try await services.store.jobs(sessionID: session.id).map(JobResponse.init))
     }
 }

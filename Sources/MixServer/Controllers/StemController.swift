@@ -20,16 +20,13 @@ struct StemController<Context: RequestContext> {
     /// checked as `inspect` checks a file, then stored under a new id. A bad file: 422 naming it
     /// and the reason; too large: 413; either way nothing is left behind.
     @Sendable func upload(_ request: Request, context: Context) async throws -> EditedResponse<StemResponse> {
-        let session = try services.authorizedSession(request, id: try context.parameters.require("session_id"))
+        let session = try await services.authorizedSession(request, id: try context.parameters.require("session_id"))
         guard let rawName = request.uri.queryParameters.get("name"), !rawName.isEmpty else {
             throw APIError.invalid("name", "the stem's file name is required: PUT …/stems?name=<file name>")
         }
         let name = StemName.displayName(rawName)
         guard rawName.utf8.count <= StemName.maximumByteCount else {
             throw APIError.invalid("name", "\(name): a file name is at most \(StemName.maximumByteCount) bytes")
-        }
-        guard try !services.store.stems(sessionID: session.id).contains(where: { $0.name == name }) else {
-            throw APIError(.conflict, code: "duplicate", message: "\(name): the session already has a stem of that name", field: "name")
         }
         let limit = services.configuration.maxUploadBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
@@ -70,26 +67,26 @@ struct StemController<Context: RequestContext> {
         keep = true
         var record = StemRecord(id: stemID, sessionID: session.id, report: report, createdAt: Date())
         do {
-            try services.store.insert(record)
+            try await services.store.insert(record)
         } catch {
             try? FileManager.default.removeItem(at: stored)
             throw error
         }
-        try assignRoles(sessionID: session.id)
-        record = try services.store.stem(id: stemID, sessionID: session.id) ?? record
+        try await assignRoles(sessionID: session.id)
+        record = try await services.store.stem(id: stemID, sessionID: session.id) ?? record
         return EditedResponse(status: .created, response: StemResponse(record))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> StemListResponse {
-        let session = try services.authorizedSession(request, id: try context.parameters.require("session_id"))
-        return StemListResponse(stems: try services.store.stems(sessionID: session.id).map(StemResponse.init))
+        let session = try await services.authorizedSession(request, id: try context.parameters.require("session_id"))
+        return StemListResponse(stems: try await services.store.stems(sessionID: session.id).map(StemResponse.init))
     }
 
     /// `PATCH …/stems/{stem_id}` `{role?, gain_db?, muted?}`.
     @Sendable func change(_ request: Request, context: Context) async throws -> StemResponse {
-        let session = try services.authorizedSession(request, id: try context.parameters.require("session_id"))
+        let session = try await services.authorizedSession(request, id: try context.parameters.require("session_id"))
         let stemID = try context.parameters.require("stem_id")
-        guard var stem = try services.store.stem(id: stemID, sessionID: session.id) else { throw APIError.notFound("stem \(stemID)") }
+        guard var stem = try await services.store.stem(id: stemID, sessionID: session.id) else { throw APIError.notFound("stem \(stemID)") }
         let change: StemChange
         do {
             let body = try await request.body.collect(upTo: 64 * 1024)
@@ -109,44 +106,46 @@ struct StemController<Context: RequestContext> {
             stem.gainDB = gain
         }
         if let muted = change.muted { stem.muted = muted }
-        try services.store.update([stem])
-        if change.role != nil { try assignRoles(sessionID: session.id) }
-        return StemResponse(try services.store.stem(id: stemID, sessionID: session.id) ?? stem)
+        try await services.store.update([stem])
+        if change.role != nil { try await assignRoles(sessionID: session.id) }
+        return StemResponse(try await services.store.stem(id: stemID, sessionID: session.id) ?? stem)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let session = try services.authorizedSession(request, id: try context.parameters.require("session_id"))
+        let session = try await services.authorizedSession(request, id: try context.parameters.require("session_id"))
         let stemID = try context.parameters.require("stem_id")
-        guard try services.store.deleteStem(id: stemID, sessionID: session.id) else { throw APIError.notFound("stem \(stemID)") }
+        guard try await services.store.deleteStem(id: stemID, sessionID: session.id) else { throw APIError.notFound("stem \(stemID)") }
         try? FileManager.default.removeItem(at: services.files.stemURL(session.id, stemID))
-        try assignRoles(sessionID: session.id)
+        try await assignRoles(sessionID: session.id)
         return Response(status: .noContent)
     }
 
     /// Re-decides the roles of the stems the user has not set, the way `inspect` does for a
     /// folder: names first, then the content, with the session's other stems in view.
-    private func assignRoles(sessionID: String) throws {
-        let stems = try services.store.stems(sessionID: sessionID)
-        let userRoles = Dictionary(
-            stems.filter { $0.roleSource == .user }.map { ($0.name, $0.role) }, uniquingKeysWith: { first, _ in first })
-        let settled = SessionInspector(roleOverrides: userRoles).settle(stems.map { $0.report(url: services.files.stemURL(sessionID, $0.id)) })
+    private func assignRoles(sessionID: String) async throws {
+        let stems = try await services.store.stems(sessionID: sessionID)
+        // A role the user set stays (`settle` keeps it); the others are decided again.
+        let settled = SessionInspector().settle(stems.map { $0.report(url: services.files.stemURL(sessionID, $0.id)) })
         var changed: [StemRecord] = []
         for var stem in stems {
-            guard let report = settled.stems.first(where: { $0.fileName == stem.name }) else { continue }
+            guard let report = settled.stems.first(where: { $0.id == stem.id }) else { continue }
             if report.role.role != stem.role || report.role.source != stem.roleSource {
                 stem.role = report.role.role
                 stem.roleSource = report.role.source
                 changed.append(stem)
             }
         }
-        if !changed.isEmpty { try services.store.update(changed) }
+        if !changed.isEmpty { try await services.store.update(changed) }
     }
 
     /// Scans the upload off the server's event loops (a long file takes a while).
     private static func scan(_ url: URL, name: String) async -> StemReport {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: StemScanner.scan(url: url, displayName: name, analysis: .featuresAndPitch))
+                // The engine's loudness meter, as `mixdown mix` measures a folder's stems: the same
+                // stems give the same match gains, and the same bytes, through either door.
+                continuation.resume(
+                    returning: StemScanner.scan(url: url, displayName: name, analysis: .featuresAndPitch, loudnessMeter: .engine))
             }
         }
     }

@@ -19,6 +19,8 @@ final class ServiceMetrics: Sendable {
     private let openSockets: Gauge
     /// Messages sent on status sockets.
     private let socketMessages: Counter
+    /// Frames sent on realtime sockets.
+    private let realtimeFrames: Counter
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -39,7 +41,9 @@ final class ServiceMetrics: Sendable {
             descriptor: name("render_speed", unit: "ratio", "Audio seconds mixed per second of wall time (× realtime), per completed job."),
             buckets: [1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200])
         uploadBytes = registry.makeCounter(descriptor: name("upload", unit: "bytes_total", "Stem upload bytes received."))
-        openSockets = registry.makeGauge(descriptor: name("open_sockets", unit: "", "Status WebSockets open now."))
+        openSockets = registry.makeGauge(descriptor: name("open_sockets", unit: "", "Status and realtime WebSockets open now."))
+        realtimeFrames = registry.makeCounter(
+            descriptor: name("realtime_frames", unit: "total", "Meter frames sent on realtime WebSockets."))
         socketMessages = registry.makeCounter(
             descriptor: name("socket_messages", unit: "total", "Messages sent on status WebSockets."))
     }
@@ -48,6 +52,7 @@ final class ServiceMetrics: Sendable {
     func socketOpened() { openSockets.increment() }
     func socketClosed() { openSockets.decrement() }
     func socketMessageSent() { socketMessages.increment() }
+    func realtimeFrameSent() { realtimeFrames.increment() }
 
     /// Audio seconds of renders that finished, until their jobs' ends are recorded.
     private let renderedAudioSeconds = Mutex<[String: Double]>([:])
@@ -67,8 +72,8 @@ final class ServiceMetrics: Sendable {
     }
 
     /// The exposition text, with the job counts read from the store just now.
-    func exposition(store: MixStore) throws -> [UInt8] {
-        for (state, count) in try store.jobCounts() { jobsByState[state]?.set(to: Double(count)) }
+    func exposition(store: MixStore) async throws -> [UInt8] {
+        for (state, count) in try await store.jobCounts() { jobsByState[state]?.set(to: Double(count)) }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer

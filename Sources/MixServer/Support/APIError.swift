@@ -28,12 +28,16 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bodyBytes())))
+    }
+
+    /// `{"error": {"code", "message", "field"?}}`.
+    func bodyBytes() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Body(error: .init(code: code, message: message, field: field)))
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return (try? encoder.encode(Body(error: .init(code: code, message: message, field: field)))) ?? Data()
     }
 
     static func notFound(_ what: String) -> APIError {
@@ -42,6 +46,22 @@ public struct APIError: HTTPResponseError, Sendable {
 
     static func invalid(_ field: String, _ message: String) -> APIError {
         APIError(.unprocessableContent, code: "invalid", message: message, field: field)
+    }
+
+    /// A query parameter the route cannot take (400, naming it).
+    static func badParameter(_ name: String, _ message: String) -> APIError {
+        APIError(.badRequest, code: "bad_parameter", message: "\(name): \(message)", field: name)
+    }
+
+    /// A socket route asked for without the upgrade that makes it a socket (426). An upgrade that
+    /// came as a connection's second request is told to connect again: it is taken only first.
+    static func upgradeRequired(_ request: Request) -> APIError {
+        let lateUpgrade = request.headers[.upgrade]?.lowercased() == "websocket"
+        return APIError(
+            .upgradeRequired, code: "upgrade_required",
+            message: lateUpgrade
+                ? "a WebSocket upgrade is taken only as a connection's first request: connect again"
+                : "this is a WebSocket: connect with Upgrade: websocket and ?token=<token>")
     }
 }
 

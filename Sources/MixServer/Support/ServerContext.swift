@@ -5,52 +5,72 @@ import MixEngine
 import MixJobs
 
 /// What the routes share: the store, the files, the worker pool, the presets, the live board
-/// of running jobs, the metrics and the limits.
+/// of the jobs being watched or rendered, the metrics, the open connections and the limits.
 struct MixServices: Sendable {
     let store: MixStore
     let files: SessionFiles
-    let runner: JobRunner
+    let pool: WorkerPool
     let library: PresetLibrary
-    let board: JobBoard<MeterFrame>
+    let board: LiveBoard
     let metrics: ServiceMetrics
+    let connections: ConnectionRegistry
     let configuration: ServerConfiguration
+    let logger: Logger
 
-    /// Opens the store, fails the jobs a stopped process left running (logging how many), and
-    /// starts the worker pool.
-    static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> MixServices {
+    /// Opens the store, removes what a stopped process left half-made (uploads, partial mixes,
+    /// the folders of jobs that did not complete), and makes the worker pool (which fails the
+    /// jobs a stopped process left running when it starts).
+    static func open(
+        _ configuration: ServerConfiguration, connections: ConnectionRegistry, logger: Logger
+    ) async throws -> (MixServices, WorkerPool) {
         let store = try MixStore(directory: configuration.dataDirectory)
         let files = SessionFiles(root: configuration.dataDirectory)
+        let states = try await store.states(ofJobs: files.jobFolderIDs())
+        let removed = files.removeLeftovers(isComplete: { states[$0] == .complete })
+        if removed > 0 { logger.info("removed \(removed) file(s) or folder(s) a stopped process left half-made") }
         let library = try PresetLibrary.load()
-        let board = JobBoard<MeterFrame>()
+        let board = LiveBoard()
         let metrics = ServiceMetrics()
-        let runner = JobRunner(
-            store: store, workerCount: configuration.workers, onChange: { board.changed($0) },
-            onEnded: { metrics.jobEnded($0, after: $1) }
+        let hooks = WorkerPool.Hooks(
+            changed: { board.changed($0) },
+            ended: { metrics.jobEnded($0, after: $1) },
+            discard: { files.discardJob($0.sessionID, jobID: $0.id) },
+            drained: { deadline in
+                // Every socket says why and closes (1001); connections that never sent a request
+                // close now; whatever is still open at the grace's end is closed then.
+                board.shutDown()
+                connections.closeSilent()
+                Task {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    connections.closeAll()
+                }
+            })
+        let pool = WorkerPool(
+            store: store, workerCount: configuration.workers, shutdownGrace: configuration.shutdownGrace, hooks: hooks
         ) { job, context in
             try MixJobWork.render(job, store: store, files: files, library: library, board: board, metrics: metrics, context: context)
         }
-        let failed = try await runner.start()
-        if !failed.isEmpty { logger.warning("marked \(failed.count) job(s) failed: the service stopped while they ran") }
-        return MixServices(
-            store: store, files: files, runner: runner, library: library, board: board, metrics: metrics,
-            configuration: configuration)
+        let services = MixServices(
+            store: store, files: files, pool: pool, library: library, board: board, metrics: metrics, connections: connections,
+            configuration: configuration, logger: logger)
+        return (services, pool)
     }
 
     /// The session named in the path, when the request carries its token (`Authorization:
     /// Bearer …`, or `?token=` for sockets). No token: 401. Another session's token, or no such
     /// session: 404, so ids cannot be probed.
-    func authorizedSession(_ request: Request, id sessionID: String) throws -> SessionRecord {
+    func authorizedSession(_ request: Request, id sessionID: String) async throws -> SessionRecord {
         let token = try Self.token(request)
-        guard let session = try store.session(id: sessionID), SessionToken.matches(token, storedHash: session.tokenHash) else {
+        guard let session = try await store.session(id: sessionID), SessionToken.matches(token, storedHash: session.tokenHash) else {
             throw APIError.notFound("session \(sessionID)")
         }
         return session
     }
 
     /// The job named in the path, when the request carries its session's token.
-    func authorizedJob(_ request: Request, id jobID: String) throws -> JobRecord {
+    func authorizedJob(_ request: Request, id jobID: String) async throws -> JobRecord {
         let token = try Self.token(request)
-        guard let job = try store.job(id: jobID), let session = try store.session(id: job.sessionID),
+        guard let job = try await store.job(id: jobID), let session = try await store.session(id: job.sessionID),
             SessionToken.matches(token, storedHash: session.tokenHash)
         else { throw APIError.notFound("job \(jobID)") }
         return job
@@ -64,5 +84,10 @@ struct MixServices: Sendable {
         throw APIError(
             .unauthorized, code: "unauthorized",
             message: "this route needs the session's token: Authorization: Bearer <token> (or ?token= for sockets)")
+    }
+
+    /// Where a job's files are.
+    func destination(of job: JobRecord) throws -> MixRenderer.Destination {
+        files.destination(job.sessionID, jobID: job.id, format: try JobOptions.decode(job.optionsJSON).format)
     }
 }

@@ -10,29 +10,42 @@ struct FrameFileTests {
         framesPerSecond: 10, sampleRate: 48_000, frameCount: 25,
         tracks: [.init(name: "Lead Vox.wav", role: .lead), .init(name: "Beat.wav", role: .beat)], framesPerChunk: 10)
 
-    /// A deterministic record for frame `index`: every field holds a value derived from the index.
-    static func record(_ index: Int) -> [UInt8] {
+    /// A deterministic record for frame `index`, in the current layout: every field holds a value
+    /// derived from the index. With a `version` before 3, the fields version 3 added read "none"
+    /// (as a reader hands out a record of an older file).
+    static func record(_ index: Int, version: Int = FrameFileHeader.currentVersion) -> [UInt8] {
         let layout = FrameLayout(trackCount: 2)
         var bytes = [UInt8](repeating: 0, count: layout.recordBytes)
         bytes.withUnsafeMutableBytes { raw in
             let writer = FrameRecordWriter(bytes: raw.baseAddress!)
             for track in 0..<2 {
+                typealias Field = FrameLayout.Track
                 let offset = layout.trackOffset(track)
-                writer.int16(FrameQuantizer.centiDB(-20 - Double(index) / 10 - Double(track)), at: offset)
-                writer.int16(track == 1 && index == 3 ? FrameQuantizer.none : FrameQuantizer.centiDB(-6.5), at: offset + 2)
-                writer.uint16(FrameQuantizer.centiDBUnsigned(Double(index % 7)), at: offset + 4)
-                writer.uint16(FrameQuantizer.centiDBUnsigned(Double(track) * 1.25), at: offset + 6)
+                writer.int16(FrameQuantizer.centiDB(-20 - Double(index) / 10 - Double(track)), at: offset + Field.rms)
+                writer.int16(track == 1 && index == 3 ? FrameQuantizer.none : FrameQuantizer.centiDB(-6.5), at: offset + Field.peak)
+                writer.uint16(FrameQuantizer.centiDBUnsigned(Double(index % 7)), at: offset + Field.compressorGR)
+                writer.uint16(FrameQuantizer.centiDBUnsigned(Double(track) * 1.25), at: offset + Field.deEsserGR)
                 let bands = (0..<256).map { Float(-60 + 40 * sin(Double($0 + index) / 20)) }
-                bands.withUnsafeBufferPointer { writer.spectrum($0.baseAddress!, at: offset + 8) }
+                bands.withUnsafeBufferPointer { writer.spectrum($0.baseAddress!, at: offset + Field.spectrum) }
             }
             for (which, offset) in [layout.preMasterSpectrumOffset, layout.postMasterSpectrumOffset].enumerated() {
                 let bands = (0..<256).map { Float(-50 - Double(which) * 3 + 30 * cos(Double($0) / 30)) }
                 bands.withUnsafeBufferPointer { writer.spectrum($0.baseAddress!, at: offset) }
             }
-            writer.uint16(FrameQuantizer.centiDBUnsigned(1.5), at: layout.masterOffset)
-            writer.uint16(FrameQuantizer.centiDBUnsigned(0.75), at: layout.masterOffset + 2)
-            writer.int16(FrameQuantizer.none, at: layout.masterOffset + 10)
-            writer.int16(FrameQuantizer.centiDB(-9.25), at: layout.masterOffset + 12)
+            typealias Master = FrameLayout.Master
+            let m = layout.masterOffset
+            writer.uint16(FrameQuantizer.centiDBUnsigned(1.5), at: m + Master.busCompressorGR)
+            writer.uint16(FrameQuantizer.centiDBUnsigned(0.75), at: m + Master.limiterGR)
+            // The older golden files left the master's levels at zero bytes (0 dB).
+            let isVersion3 = version >= 3
+            writer.int16(isVersion3 ? FrameQuantizer.centiDB(-16.5) : 0, at: m + Master.rms)
+            writer.int16(isVersion3 ? FrameQuantizer.centiDB(-3.25) : 0, at: m + Master.samplePeak)
+            writer.int16(isVersion3 ? FrameQuantizer.centiDB(-2.75) : 0, at: m + Master.truePeak)
+            writer.int16(FrameQuantizer.none, at: m + Master.momentary)
+            writer.int16(FrameQuantizer.centiDB(-9.25), at: m + Master.shortTerm)
+            writer.int16(isVersion3 ? FrameQuantizer.centiDB(-14 - Double(index) / 100) : FrameQuantizer.none, at: m + Master.integrated)
+            writer.int16(isVersion3 ? FrameQuantizer.centiDB(3.5) : FrameQuantizer.none, at: m + Master.loudnessRange)
+            writer.int16(isVersion3 ? FrameQuantizer.centiDB(-1.125) : FrameQuantizer.none, at: m + Master.truePeakMax)
             for scope in 0..<3 {
                 let waveform = (0..<512).map { Float(sin(Double($0 * (scope + 1) + index) / 10)) * 0.8 }
                 let goniometer = (0..<1024).map { Float(cos(Double($0 + index) / 7)) * 0.5 }
@@ -42,6 +55,12 @@ struct FrameFileTests {
             }
         }
         return bytes
+    }
+
+    static func frame(_ index: Int, version: Int = FrameFileHeader.currentVersion) -> MeterFrame {
+        record(index, version: version).withUnsafeBytes {
+            MeterFrame(record: $0.baseAddress!, index: index, header: header, isComplete: true)
+        }
     }
 
     static func write(to url: URL) throws {
@@ -63,15 +82,15 @@ struct FrameFileTests {
         #expect(reader.frameCount == 25)
         for index in [0, 3, 9, 10, 24] {
             let frame = try reader.frame(at: index)
-            let expected = Self.record(index).withUnsafeBytes {
-                MeterFrame(record: $0.baseAddress!, index: index, header: Self.header, isComplete: true)
-            }
-            #expect(frame == expected)
+            #expect(frame == Self.frame(index))
             #expect(frame.tracks[0].rmsDB == -20 - Double(index) / 10)
             #expect(frame.tracks[1].peakDB == (index == 3 ? nil : -6.5))
             #expect(frame.tracks[0].compressorGainReductionDB == Double(index % 7))
             #expect(frame.master.limiterGainReductionDB == 0.75 && frame.master.shortTermLUFS == -9.25)
             #expect(frame.master.momentaryLUFS == nil)
+            #expect(frame.master.rmsDB == -16.5 && frame.master.samplePeakDB == -3.25 && frame.master.truePeakDB == -2.75)
+            #expect(frame.master.integratedLUFS == -14 - Double(index) / 100)
+            #expect(frame.master.loudnessRangeLU == 3.5 && frame.master.truePeakMaxDB == -1.13)
             // 1 dB spectrum steps, scope points to 1/127.
             let band = Float(-60 + 40 * sin(Double(17 + index) / 20))
             #expect(abs(frame.tracks[0].spectrumDB[17] - band) <= 0.5)
@@ -82,12 +101,12 @@ struct FrameFileTests {
         }
     }
 
-    @Test("the byte layout is pinned by a golden file")
+    @Test("the byte layout (version 3) is pinned by a golden file")
     func golden() throws {
         let folder = try TemporaryDirectory()
         let url = folder.file("golden.frames")
         try Self.write(to: url)
-        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v2.frames")
+        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v3.frames")
         let written = try Data(contentsOf: url)
         if ProcessInfo.processInfo.environment["MIXDOWN_RECORD_GOLDEN"] == "1" {
             try written.write(to: golden)
@@ -97,26 +116,22 @@ struct FrameFileTests {
         #expect(written == (try Data(contentsOf: golden)))
         // And the golden file still reads back as the records it was written from.
         let reader = try FrameFileReader(url: golden)
-        #expect(reader.header.version == 2)
-        let expected = Self.record(24).withUnsafeBytes {
-            MeterFrame(record: $0.baseAddress!, index: 24, header: Self.header, isComplete: true)
-        }
-        #expect(try reader.frame(at: 24) == expected)
+        #expect(reader.header.version == 3)
+        #expect(try reader.frame(at: 24) == Self.frame(24))
     }
 
-    @Test("a version 1 file (zlib chunks) still reads, frame for frame")
-    func versionOne() throws {
-        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v1.frames")
+    @Test("version 1 (zlib) and 2 (zstd) files still read, frame for frame, the loudness so far reading none", arguments: [1, 2])
+    func olderVersions(version: Int) throws {
+        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v\(version).frames")
         let reader = try FrameFileReader(url: golden)
-        #expect(reader.header.version == 1)
         var header = Self.header
-        header.version = 1
+        header.version = version
+        header.recordBytes = FrameLayout(trackCount: 2, version: version).recordBytes
         #expect(reader.header == header)
         for index in [0, 9, 10, 24] {
-            let expected = Self.record(index).withUnsafeBytes {
-                MeterFrame(record: $0.baseAddress!, index: index, header: header, isComplete: true)
-            }
-            #expect(try reader.frame(at: index) == expected)
+            let frame = try reader.frame(at: index)
+            #expect(frame == Self.frame(index, version: version))
+            #expect(frame.master.integratedLUFS == nil && frame.master.loudnessRangeLU == nil && frame.master.truePeakMaxDB == nil)
         }
     }
 
@@ -126,10 +141,10 @@ struct FrameFileTests {
         let url = folder.file("later.frames")
         try Self.write(to: url)
         var data = try Data(contentsOf: url)
-        let range = try #require(data.range(of: Data("\"version\":2".utf8)))
+        let range = try #require(data.range(of: Data("\"version\":3".utf8)))
         data[range.upperBound - 1] = UInt8(ascii: "7")
         try data.write(to: url)
-        #expect(throws: MixError.io("later.frames: a frame file of version 7, which this build cannot read (it reads 1 and 2)")) {
+        #expect(throws: MixError.io("later.frames: a frame file of version 7, which this build cannot read (it reads versions 1 to 3)")) {
             try FrameFileReader(url: url)
         }
     }
@@ -185,9 +200,7 @@ struct FrameFileTests {
 
     @Test("the realtime JSON has the original's shapes")
     func realtimeShapes() throws {
-        let frame = Self.record(2).withUnsafeBytes {
-            MeterFrame(record: $0.baseAddress!, index: 2, header: Self.header, isComplete: true)
-        }
+        let frame = Self.frame(2)
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(frame.realtimeBlocks)) as! [String: Any]
         let meters = json["realtime_meters"] as! [String: Any]
         let lead = (meters["tracks"] as! [String: Any])["Lead Vox.wav"] as! [String: Any]
@@ -203,5 +216,14 @@ struct FrameFileTests {
         #expect((scope["waveform"] as! [Any]).count == 512)
         #expect((scope["phase"] as! [[Any]]).count == 512 && (scope["phase"] as! [[Any]])[0].count == 2)
         #expect(abs((scope["l_r_correlation"] as! Double) - 0) < 1e-3)
+        let loudness = json["realtime_loudness"] as! [String: Any]
+        #expect(loudness["integrated_lufs"] as? Double == -14.02 && loudness["loudness_range_lu"] as? Double == 3.5)
+        #expect(loudness["true_peak_max_dbtp"] as? Double == -1.13 && loudness["momentary_lufs"] is NSNull)
+    }
+
+    @Test("two tracks of one name get keys of their own in the JSON shapes")
+    func duplicateNames() throws {
+        #expect(FrameFileHeader.uniqueKeys(["Lead.wav", "Beat.wav", "Lead.wav", "Lead.wav", "Lead.wav (2)"])
+            == ["Lead.wav", "Beat.wav", "Lead.wav (2)", "Lead.wav (3)", "Lead.wav (2) (2)"])
     }
 }

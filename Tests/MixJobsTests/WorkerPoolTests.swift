@@ -5,8 +5,8 @@ import MixTesting
 import Synchronization
 import Testing
 
-@Suite("job runner: real mixes on a bounded pool")
-struct JobRunnerTests {
+@Suite("worker pool: real mixes on a bounded pool")
+struct WorkerPoolTests {
     /// A 6 s session: a voice-like tone and a noise bed.
     static let session: TemporaryDirectory = {
         let folder = try! TemporaryDirectory()
@@ -27,7 +27,7 @@ struct JobRunnerTests {
     }
 
     /// The real work: mix the session into `output/<job id>.wav`.
-    static func mixWork(output: URL, gauge: Gauge? = nil) -> JobRunner.Work {
+    static func mixWork(output: URL, gauge: Gauge? = nil) -> WorkerPool.Work {
         { job, context in
             gauge?.enter()
             defer { gauge?.leave() }
@@ -55,13 +55,13 @@ struct JobRunnerTests {
         return try result.withLock { $0! }.get()
     }
 
-    static func store(jobs: [String]) throws -> (TemporaryDirectory, MixStore) {
+    static func store(jobs: [String]) async throws -> (TemporaryDirectory, MixStore) {
         let folder = try TemporaryDirectory()
         let store = try MixStore(directory: folder.url.appendingPathComponent("data"))
         let t0 = Date()
-        try store.insert(SessionRecord(id: "s", tokenHash: "h", createdAt: t0))
+        try await store.insert(SessionRecord(id: "s", tokenHash: "h", createdAt: t0))
         for (index, id) in jobs.enumerated() {
-            try store.insert(JobRecord(id: id, sessionID: "s", optionsJSON: "{}", createdAt: t0 + Double(index)))
+            try await store.insert(JobRecord(id: id, sessionID: "s", optionsJSON: "{}", createdAt: t0 + Double(index)))
         }
         return (folder, store)
     }
@@ -69,16 +69,16 @@ struct JobRunnerTests {
     @Test("five jobs on two workers: never more than two at once, each complete with its whole timeline")
     func bounded() async throws {
         let ids = (1...5).map { "job\($0)" }
-        let (folder, store) = try Self.store(jobs: ids)
+        let (folder, store) = try await Self.store(jobs: ids)
         let gauge = Gauge()
-        let runner = JobRunner(store: store, workerCount: 2, work: Self.mixWork(output: folder.url, gauge: gauge))
-        try await runner.start()
-        await runner.drain()
+        let pool = WorkerPool(store: store, workerCount: 2, work: Self.mixWork(output: folder.url, gauge: gauge))
+        try await pool.start()
+        await pool.drain()
         #expect(gauge.most == 2)
         for id in ids {
-            let job = try #require(try store.job(id: id))
+            let job = try #require(try await store.job(id: id))
             #expect(job.state == .complete && job.progress == 100, "\(id): \(job.state) \(job.error ?? "")")
-            #expect(try store.timeline(jobID: id).map(\.state)
+            #expect(try await store.timeline(jobID: id).map(\.state)
                 == [.queued, .loading, .processingTracks, .mixing, .mastering, .exporting, .complete])
             #expect(FileManager.default.fileExists(atPath: folder.file("\(id).wav").path))
         }
@@ -86,16 +86,16 @@ struct JobRunnerTests {
 
     @Test("cancelling a running job stops its render: cancelled, nothing written")
     func cancelRunning() async throws {
-        let (folder, store) = try Self.store(jobs: ["slow"])
+        let (folder, store) = try await Self.store(jobs: ["slow"])
         // The render pauses at its first report from the track pass until the cancel is sent,
         // so the cancel lands mid-render however loaded the machine is.
         let cancelSent = DispatchSemaphore(value: 0)
         let paused = Mutex(false)
         let stoppedAt = Mutex<Date?>(nil)
-        let work: JobRunner.Work = { job, context in
+        let work: WorkerPool.Work = { job, context in
             // When the render itself returns (on its own thread, whatever the test pool is doing).
             defer { stoppedAt.withLock { $0 = Date() } }
-            let pausing = JobRunner.JobContext(
+            let pausing = WorkerPool.JobContext(
                 report: { progress in
                     context.report(progress)
                     let first = progress.stage == .processingTracks && paused.withLock { done in
@@ -107,46 +107,46 @@ struct JobRunnerTests {
                 isCancelled: context.isCancelled)
             try Self.mixWork(output: folder.url)(job, pausing)
         }
-        let runner = JobRunner(store: store, workerCount: 1, work: work)
-        await runner.submit("slow")
+        let pool = WorkerPool(store: store, workerCount: 1, work: work)
+        await pool.submit("slow")
         while !paused.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
-        try await runner.cancel("slow")
+        try await pool.cancel("slow")
         let started = Date()
         cancelSent.signal()
-        await runner.drain()
+        await pool.drain()
         let stopped = try #require(stoppedAt.withLock { $0 })
         #expect(stopped.timeIntervalSince(started) < 2, "the render stopped at its next block")
-        #expect(try store.job(id: "slow")?.state == .cancelled)
-        #expect(try store.timeline(jobID: "slow").last?.state == .cancelled)
+        #expect(try await store.job(id: "slow")?.state == .cancelled)
+        #expect(try await store.timeline(jobID: "slow").last?.state == .cancelled)
         #expect(!FileManager.default.fileExists(atPath: folder.file("slow.wav").path))
-        await #expect(throws: JobTransitionError.self) { try await runner.cancel("slow") }
+        await #expect(throws: JobTransitionError.self) { try await pool.cancel("slow") }
     }
 
     @Test("a render that fails fails its job with the reason; the next job still runs")
     func failure() async throws {
-        let (folder, store) = try Self.store(jobs: ["bad", "good"])
+        let (folder, store) = try await Self.store(jobs: ["bad", "good"])
         let mix = Self.mixWork(output: folder.url)
-        let runner = JobRunner(store: store, workerCount: 1) { job, context in
+        let pool = WorkerPool(store: store, workerCount: 1) { job, context in
             if job.id == "bad" { throw MixError.nothingToMix("every stem is muted") }
             try mix(job, context)
         }
-        try await runner.start()
-        await runner.drain()
-        #expect(try store.job(id: "bad")?.state == .failed)
-        #expect(try store.job(id: "bad")?.error == "nothing to mix: every stem is muted")
-        #expect(try store.job(id: "good")?.state == .complete)
+        try await pool.start()
+        await pool.drain()
+        #expect(try await store.job(id: "bad")?.state == .failed)
+        #expect(try await store.job(id: "bad")?.error == "nothing to mix: every stem is muted")
+        #expect(try await store.job(id: "good")?.state == .complete)
     }
 
     @Test("start-up after a crash: the job left running fails saying why; the queued one runs")
     func recovery() async throws {
-        let (folder, store) = try Self.store(jobs: ["crashed", "waiting"])
-        _ = try store.apply(.start, toJob: "crashed")
-        _ = try store.apply(.stage(.mastering, fraction: 0.6), toJob: "crashed")
-        let runner = JobRunner(store: store, workerCount: 2, work: Self.mixWork(output: folder.url))
-        #expect(try await runner.start() == ["crashed"])
-        await runner.drain()
-        #expect(try store.job(id: "crashed")?.state == .failed)
-        #expect(try store.job(id: "crashed")?.error?.contains("the service stopped while this job was mastering") == true)
-        #expect(try store.job(id: "waiting")?.state == .complete)
+        let (folder, store) = try await Self.store(jobs: ["crashed", "waiting"])
+        _ = try await store.apply(.start, toJob: "crashed")
+        _ = try await store.apply(.stage(.mastering, fraction: 0.6), toJob: "crashed")
+        let pool = WorkerPool(store: store, workerCount: 2, work: Self.mixWork(output: folder.url))
+        #expect(try await pool.start() == ["crashed"])
+        await pool.drain()
+        #expect(try await store.job(id: "crashed")?.state == .failed)
+        #expect(try await store.job(id: "crashed")?.error?.contains("the service stopped while this job was mastering") == true)
+        #expect(try await store.job(id: "waiting")?.state == .complete)
     }
 }

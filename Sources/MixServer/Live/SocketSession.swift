@@ -1,0 +1,40 @@
+import Foundation
+import HummingbirdWebSocket
+import NIOWebSocket
+
+/// The life of one socket: the sender runs until it says how to close (or fails); the reader takes
+/// the client's messages (and its pings and close) meanwhile, and a client that leaves ends the
+/// socket. Closed from this side, the socket waits a moment for the client's answer, so the
+/// connection ends cleanly rather than with a reset.
+enum SocketSession {
+    /// How long the client has to answer the close.
+    static let closeReplyDeadline = Duration.seconds(5)
+
+    static func run(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        receive: @escaping @Sendable (String) async -> Void,
+        send: @escaping @Sendable () async throws -> (WebSocketErrorCode, reason: String?)
+    ) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    if case .text(let text) = message { await receive(text) }
+                }
+                return false
+            }
+            group.addTask {
+                let (code, reason) = try await send()
+                try await outbound.close(code, reason: reason)
+                return true
+            }
+            if try await group.next() == true {
+                group.addTask {
+                    try await Task.sleep(for: closeReplyDeadline)
+                    return false
+                }
+                _ = try await group.next()
+            }
+            group.cancelAll()
+        }
+    }
+}
