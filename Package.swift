@@ -133,6 +133,7 @@ let package = Package(
             name: "MixServerTests",
             dependencies: [
                 "MixServer", "MixJobs", "MixEngine", "MixAnalysis", "MixTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -141,6 +142,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            exclude: ["Golden", "Python"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MixJobsTests", dependencies: ["MixJobs", "MixEngine", "MixTesting"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import MixAnalysis
 import MixEngine
@@ -36,6 +37,11 @@ enum ServerTest {
     static func json(_ response: LiveResponse) throws -> [String: Any] {
         let data = Data(Array(response.body.readableBytesView))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+    }
+
+    /// A request as a route sees it, for checks that need no server.
+    static func request(_ path: String) -> Request {
+        Request(head: HTTPRequest(method: .get, scheme: "http", authority: "localhost", path: path), body: .init(buffer: ByteBuffer()))
     }
 
     static func bearer(_ token: String) -> HTTPFields {
