@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MixEngine
 import MixTesting
 import Testing
@@ -9,85 +6,46 @@ import Testing
 /// The real binary, killed mid-job and started again on the same data folder.
 @Suite("crash recovery (the mixdown binary, killed)")
 struct CrashRecoveryTests {
-    static let binary = ProcessRunner.mixdownBinary
-
-    /// Starts `mixdown serve` on a free port; returns the process and its base URL.
-    static func startServer(data: URL) throws -> (Process, URL) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0", "--data", data.path, "--workers", "1"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        while !text.contains("listening on http://") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let address = try #require(text.split(separator: " ").first { $0.hasPrefix("http://") })
-        return (process, try #require(URL(string: String(address))))
-    }
-
-    /// A blocking request: it never waits on Swift's cooperative pool, which other tests may
-    /// keep busy, so the timing of what it observes is the server's.
-    static func request(
-        _ base: URL, _ path: String, method: String = "GET", token: String? = nil, body: Data? = nil
-    ) throws -> (Int, [String: Any]) {
-        var request = URLRequest(url: URL(string: path, relativeTo: base)!)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = body
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: (Int, [String: Any])?
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            let json = data.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
-            result = ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
-            done.signal()
-        }.resume()
-        done.wait()
-        return result!
-    }
-
-    @Test("a job cut off by a crash is failed with a reason at the next start, never left running")
+    @Test("a job cut off by a crash is failed with a reason at the next start, its half-made files removed, the session intact")
     func killedMidJob() throws {
         let folder = try TemporaryDirectory()
         let data = folder.url.appendingPathComponent("data")
-        var (server, base) = try Self.startServer(data: data)
-        defer { if server.isRunning { server.terminate() } }
-        let (_, session) = try Self.request(base, "/api/sessions", method: "POST")
-        let (id, token) = (session["session_id"] as! String, session["token"] as! String)
+        var server = try BinaryServer.start(data: data)
+        defer { if server.process.isRunning { server.kill9() } }
         // Six minutes of audio: long enough to be caught mid-render, even on a loaded machine.
-        let frames = 48_000 * 360
-        let tone = SignalGenerator.sine(frequencyHz: 220, sampleRate: 48_000, frameCount: frames, amplitude: 0.3)
-        let stem = folder.file("lead.wav")
-        try AudioFixture.write([tone], to: stem, type: .wav(bits: 16), sampleRate: 48_000)
-        let (uploaded, _) = try Self.request(
-            base, "/api/sessions/\(id)/stems?name=Lead.wav", method: "PUT", token: token, body: try Data(contentsOf: stem))
-        #expect(uploaded == 201)
-        let (_, job) = try Self.request(base, "/api/sessions/\(id)/jobs", method: "POST", token: token)
-        let jobID = try #require(job["job_id"] as? String)
-        var state = ""
-        // Killed as soon as a worker has it (any running state).
-        for _ in 0..<2000 where !["loading", "processing_tracks", "mixing", "mastering", "exporting", "complete"].contains(state) {
-            Thread.sleep(forTimeInterval: 0.01)
-            state = (try Self.request(base, "/api/jobs/\(jobID)", token: token)).1["state"] as? String ?? ""
+        let session = try server.sessionWithTone(seconds: 360, folder: folder)
+        let jobID = try server.startJob(session)
+        // Killed once the render has written something (the writing pass's temporary files are
+        // there), or at the latest once a worker has it.
+        let jobFolder = data.appendingPathComponent("storage/mix_outputs/\(session.id)/jobs/\(jobID)")
+        let job = try server.waitForJob(jobID, token: session.token) { state in
+            state == "complete" || (state == "exporting" && Self.partialFiles(in: jobFolder).count > 0)
         }
-        #expect(state != "complete", "the render finished before it could be killed")
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        #expect(job["state"] as? String != "complete", "the render finished before it could be killed")
+        server.kill9()
+        // An upload cut off by the crash, as it would be left.
+        let upload = data.appendingPathComponent("sessions/\(session.id)/stems/.0123abcd.upload")
+        try Data("half".utf8).write(to: upload)
 
-        (server, base) = try Self.startServer(data: data)
-        let (_, status) = try Self.request(base, "/api/jobs/\(jobID)", token: token)
+        server = try BinaryServer.start(data: data)
+        let (_, status) = try server.request("/api/jobs/\(jobID)", token: session.token)
         #expect(status["state"] as? String == "failed")
         #expect((status["error"] as? String)?.contains("the service stopped while this job was") == true)
-        let (_, timeline) = try Self.request(base, "/api/jobs/\(jobID)/timeline", token: token)
+        let (_, timeline) = try server.request("/api/jobs/\(jobID)/timeline", token: session.token)
         #expect(((timeline["events"] as? [[String: Any]])?.last?["state"] as? String) == "failed")
+        // Nothing half-made survives the restart.
+        #expect(Self.partialFiles(in: data).isEmpty, "\(Self.partialFiles(in: data))")
+        #expect(!FileManager.default.fileExists(atPath: jobFolder.path))
+        #expect(!FileManager.default.fileExists(atPath: upload.path))
         // The session and its stem are still there.
-        let (_, stems) = try Self.request(base, "/api/sessions/\(id)/stems", token: token)
+        let (_, stems) = try server.request("/api/sessions/\(session.id)/stems", token: session.token)
         #expect((stems["stems"] as? [Any])?.count == 1)
-        server.terminate()
-        server.waitUntilExit()
+        _ = server.terminate()
+    }
+
+    /// Every temporary file (`*.partial`) under `folder`.
+    static func partialFiles(in folder: URL) -> [String] {
+        let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        return (walker?.allObjects as? [URL] ?? []).map(\.path).filter { $0.hasSuffix(".partial") }
     }
 }

@@ -44,6 +44,11 @@ ensure_build_dependencies() {
   ensure_apt_packages "${MIXDOWN_BUILD_PACKAGES[@]}"
 }
 
+# What the tests need beyond the build: Python's websockets (a non-Swift client of the sockets).
+ensure_test_dependencies() {
+  ensure_python_modules websockets
+}
+
 # Generates the corpus (the sessions and the EBU signals, from ../shared/corpus) once into a cache
 # keyed by the generators' content, installing what the generators need, and exports its path
 # as MIXDOWN_CORPUS (kept when already set). Without ../shared it does nothing: MIXDOWN_CORPUS

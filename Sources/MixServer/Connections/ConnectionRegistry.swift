@@ -11,6 +11,7 @@ final class ConnectionRegistry: Sendable {
     private struct Entry {
         let channel: any Channel
         var sentBytes = false
+        var isSocket = false
     }
 
     /// A refused upgrade's answer: the status and the JSON error body.
@@ -40,6 +41,11 @@ final class ConnectionRegistry: Sendable {
         entries.withLock { $0[ObjectIdentifier(channel)]?.sentBytes = true }
     }
 
+    /// The connection became a WebSocket.
+    func upgraded(_ channel: any Channel) {
+        entries.withLock { $0[ObjectIdentifier(channel)]?.isSocket = true }
+    }
+
     /// Keeps the answer to a refused upgrade on `channel`, for `RefusedUpgradeHandler`.
     func refuse(_ channel: any Channel, with refusal: Refusal) {
         refusals.withLock { $0[ObjectIdentifier(channel)] = refusal }
@@ -50,6 +56,13 @@ final class ConnectionRegistry: Sendable {
         refusals.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
+    /// Waits until every WebSocket has closed, or `deadline` (polling: this runs once, at shutdown).
+    func waitForSockets(until deadline: ContinuousClock.Instant) async {
+        while entries.withLock({ $0.values.contains(where: \.isSocket) }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Closes the connections that never sent a byte (the server's own shutdown cannot see them:
     /// nothing is in their pipeline yet).
     func closeSilent() {
@@ -58,9 +71,9 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    /// Closes every connection still open.
-    func closeAll() {
-        for channel in entries.withLock({ $0.values.map(\.channel) }) {
+    /// Closes every connection still open (but the WebSockets, with `keepingSockets`).
+    func closeAll(keepingSockets: Bool = false) {
+        for channel in entries.withLock({ $0.values.filter { !(keepingSockets && $0.isSocket) }.map(\.channel) }) {
             channel.close(promise: nil)
         }
     }

@@ -53,7 +53,8 @@ struct SocketRoutes: Sendable {
             refuse(channel, error, logger: logger)
             return .dontUpgrade
         }
-        return .upgrade([:]) { inbound, outbound, context in
+        return .upgrade([:]) { [connections] inbound, outbound, context in
+            connections.upgraded(channel)
             try await route.run(
                 Socket(jobID: jobID, request: request, inbound: inbound, outbound: outbound, channel: channel, logger: context.logger))
         }

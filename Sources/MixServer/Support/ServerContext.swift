@@ -17,6 +17,9 @@ struct MixServices: Sendable {
     let configuration: ServerConfiguration
     let logger: Logger
 
+    /// How long a socket has, once the renders have stopped, to send its last message and close.
+    static let socketFarewell = Duration.seconds(2)
+
     /// Opens the store, removes what a stopped process left half-made (uploads, partial mixes,
     /// the folders of jobs that did not complete), and makes the worker pool (which fails the
     /// jobs a stopped process left running when it starts).
@@ -36,14 +39,21 @@ struct MixServices: Sendable {
             ended: { metrics.jobEnded($0, after: $1) },
             discard: { files.discardJob($0.sessionID, jobID: $0.id) },
             drained: { deadline in
-                // Every socket says why and closes (1001); connections that never sent a request
-                // close now; whatever is still open at the grace's end is closed then.
+                // Every socket says why and closes (1001), given a moment for its last message
+                // to get out, before the server's own shutdown closes what is left; connections
+                // that never sent a request close now; HTTP connections still open at the grace's
+                // end (a slow download) are closed then.
                 board.shutDown()
                 connections.closeSilent()
+                let farewell = ContinuousClock.now.advanced(by: Self.socketFarewell)
                 Task {
                     try? await Task.sleep(until: deadline, clock: .continuous)
+                    connections.closeAll(keepingSockets: true)
+                    // A socket whose client stopped reading cannot even take its close frame.
+                    try? await Task.sleep(until: max(deadline, farewell).advanced(by: Self.socketFarewell), clock: .continuous)
                     connections.closeAll()
                 }
+                await connections.waitForSockets(until: farewell)
             })
         let pool = WorkerPool(
             store: store, workerCount: configuration.workers, shutdownGrace: configuration.shutdownGrace, hooks: hooks

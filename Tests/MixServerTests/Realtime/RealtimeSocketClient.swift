@@ -18,8 +18,6 @@ final class RealtimeRecording: Sendable {
         let channels: UInt16
         let flags: UInt16
         let byteCount: Int
-        /// The message's bytes (kept when asked).
-        let bytes: [UInt8]?
 
         var isReplay: Bool { flags & 2 != 0 }
         var isComplete: Bool { flags & 1 != 0 }
@@ -38,11 +36,6 @@ final class RealtimeRecording: Sendable {
     }
 
     private let state = Mutex(State())
-    let keepBytes: Bool
-
-    init(keepBytes: Bool = false) {
-        self.keepBytes = keepBytes
-    }
 
     var frames: [Frame] { state.withLock { $0.frames } }
     var texts: [Text] { state.withLock { $0.texts } }
@@ -63,7 +56,7 @@ final class RealtimeRecording: Sendable {
         }
         let frame = Frame(
             sequence: u32(8), index: Int(u32(12)), mediaTimeS: f64(16), sentAtMs: f64(24), receivedAtMs: Self.nowMs,
-            channels: u16(32), flags: u16(34), byteCount: bytes.count, bytes: keepBytes ? bytes : nil)
+            channels: u16(32), flags: u16(34), byteCount: bytes.count)
         state.withLock { $0.frames.append(frame) }
     }
 
@@ -100,16 +93,16 @@ struct RealtimeConnection: Sendable {
 }
 
 enum RealtimeSocketClient {
-    /// Opens `/ws/mix/realtime/{jobID}?token=…&query`, runs `script` while recording, then closes
+    /// Opens `/ws/mix/<socket>/{jobID}?token=…&query` (the realtime socket unless told), runs
+    /// `script` while recording into `recording`, then closes
     /// (or returns when the server closes first).
     @discardableResult
     static func session(
-        port: Int, jobID: String, token: String, query: String = "", keepBytes: Bool = false,
-        script: @escaping @Sendable (RealtimeConnection) async throws -> Void
+        port: Int, jobID: String, token: String, query: String = "", socket: String = "realtime",
+        recording: RealtimeRecording = RealtimeRecording(), script: @escaping @Sendable (RealtimeConnection) async throws -> Void
     ) async throws -> RealtimeRecording {
-        let recording = RealtimeRecording(keepBytes: keepBytes)
         let close = try await WebSocketClient.connect(
-            url: "ws://127.0.0.1:\(port)/ws/mix/realtime/\(jobID)?token=\(token)\(query.isEmpty ? "" : "&" + query)",
+            url: "ws://127.0.0.1:\(port)/ws/mix/\(socket)/\(jobID)?token=\(token)\(query.isEmpty ? "" : "&" + query)",
             configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "test-realtime")
         ) { inbound, outbound, _ in
             try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -139,4 +132,18 @@ enum RealtimeSocketClient {
         recording.closed(close?.closeCode)
         return recording
     }
+}
+
+/// Runs blocking work (a raw socket, a polling loop, a signal and wait) on a thread of its own:
+/// the cooperative threads are few and shared with the server under test and other tests.
+func offPool<Value>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    let handover = await withCheckedContinuation { (continuation: CheckedContinuation<Handover<Value>, Never>) in
+        Thread.detachNewThread { continuation.resume(returning: Handover(result: Result { try work() })) }
+    }
+    return try handover.result.get()
+}
+
+/// What a thread hands back (JSON dictionaries are not `Sendable`; they are not shared).
+struct Handover<Value>: @unchecked Sendable {
+    let result: Result<Value, any Error>
 }
