@@ -133,6 +133,7 @@ let package = Package(
             name: "MixServerTests",
             dependencies: [
                 "MixServer", "MixJobs", "MixEngine", "MixAnalysis", "MixTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

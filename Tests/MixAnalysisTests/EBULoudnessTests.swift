@@ -103,6 +103,39 @@ struct EBULoudnessTests {
         return track
     }
 
+    /// The Tech 3342 cases with a loudness range to reach.
+    static let rangeCases: [String] = cases.filter { $0.hasPrefix("3342") }
+
+    @Test("the render's own meter (the frames' loudness range) within the Tech 3342 tolerance", arguments: rangeCases)
+    func engineRange(id: String) throws {
+        let folder = Self.folder!
+        let expectations = try JSONDecoder().decode(EBUExpectations.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
+        let testCase = expectations.cases.first { $0.id == id }!
+        let reader = try SndFileReader(url: folder.appendingPathComponent(testCase.file!))
+        try #require(reader.channelCount <= 2)
+        let meter = GatedLoudnessMeter(sampleRate: reader.sampleRate, measuresRange: true)
+        let step = 4096
+        var block = [Float](repeating: 0, count: step * reader.channelCount)
+        var left = [Float](repeating: 0, count: step), right = left
+        while true {
+            let count = block.withUnsafeMutableBufferPointer { reader.read(into: $0.baseAddress!, frameCount: step) }
+            if count == 0 { break }
+            for i in 0..<count {
+                left[i] = block[i * reader.channelCount]
+                // A mono signal is counted once (its right channel silent).
+                right[i] = reader.channelCount == 2 ? block[2 * i + 1] : 0
+            }
+            meter.add(left: left, right: right, frameCount: count)
+        }
+        for m in testCase.expect where m.measure == "LRA" {
+            guard case .one(let expected) = m.value, let range = meter.loudnessRangeLU else {
+                Issue.record("\(id): no range")
+                continue
+            }
+            #expect(range >= expected - m.tolMinus && range <= expected + m.tolPlus, "\(id): \(range) vs \(expected)")
+        }
+    }
+
     @Test("the expectations cover Tech 3341 cases 1–6 and 9–23 and Tech 3342 cases 1–4")
     func coverage() {
         #expect(Self.cases.count >= 60)

@@ -3,7 +3,7 @@ import Foundation
 /// The gating half of a BS.1770-4 meter, fed the K-weighted energy of a stream: mean squares per
 /// 100 ms step, 400 ms gating blocks with 75 % overlap, the absolute (−70 LUFS) and relative
 /// (−10 LU) gates, and the momentary (400 ms) and short-term (3 s) windows; and, when asked,
-/// the loudness range of EBU Tech 3342 over short-term windows taken every step.
+/// the loudness range of EBU Tech 3342 over short-term windows taken every second.
 ///
 /// Gating blocks (and short-term values) go into `LoudnessHistogram`s: memory is fixed however
 /// long the song.
@@ -23,8 +23,11 @@ struct LoudnessGate {
     private var recentIndex = 0
     private var stepsSeen = 0
     private var blocks = LoudnessHistogram()
-    /// Short-term values, one a step once 3 s have been seen (only when the range is measured).
+    /// Short-term values, one a second once 3 s have been seen (only when the range is measured).
     private var shortTerms: LoudnessHistogram?
+    /// Steps between two short-term values of the range: libebur128's hop (1 s, windows
+    /// overlapping by 2 s), so the frames' range ends where the summary's (libebur128's) does.
+    static let rangeHopSteps = 10
 
     init(measuresRange: Bool = false) {
         shortTerms = measuresRange ? LoudnessHistogram() : nil
@@ -44,7 +47,7 @@ struct LoudnessGate {
         guard stepsSeen >= 4 else { return }
         let power = meanOfNewest(4)
         blocks.add(power: power, loudnessLUFS: Self.lufs(power))
-        if shortTerms != nil, stepsSeen >= recent.count {
+        if shortTerms != nil, stepsSeen >= recent.count, (stepsSeen - recent.count) % Self.rangeHopSteps == 0 {
             let shortTerm = meanOfNewest(recent.count)
             shortTerms?.add(power: shortTerm, loudnessLUFS: Self.lufs(shortTerm))
         }

@@ -92,10 +92,20 @@ public final class MixStore: Sendable {
         }
     }
 
+    /// A write in one transaction; a constraint the data breaks (a stem of a session deleted
+    /// meanwhile, a duplicate id) is `MixStoreError.conflict`, not a database error.
+    private func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(updates)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw MixStoreError.conflict(error.message ?? "a constraint of the store")
+        }
+    }
+
     // MARK: Stems
 
     public func insert(_ stem: StemRecord) async throws {
-        try await pool.write { db in try stem.insert(db) }
+        try await write { db in try stem.insert(db) }
     }
 
     /// The session's stems, in upload order.
@@ -120,7 +130,7 @@ public final class MixStore: Sendable {
 
     /// Saves changed stems (all in one transaction).
     public func update(_ stems: [StemRecord]) async throws {
-        try await pool.write { db in
+        try await write { db in
             for stem in stems { try stem.update(db) }
         }
     }
@@ -128,7 +138,7 @@ public final class MixStore: Sendable {
     /// Removes a stem's row; true when there was one.
     @discardableResult
     public func deleteStem(id: String, sessionID: String) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try StemRecord.filter(Column("id") == id && Column("session_id") == sessionID).deleteAll(db) > 0
         }
     }
@@ -136,7 +146,7 @@ public final class MixStore: Sendable {
     // MARK: Sessions
 
     public func insert(_ session: SessionRecord) async throws {
-        try await pool.write { db in try session.insert(db) }
+        try await write { db in try session.insert(db) }
     }
 
     public func session(id: String) async throws -> SessionRecord? {
@@ -147,7 +157,7 @@ public final class MixStore: Sendable {
 
     /// Stores a new job (queued) and its first timeline entry.
     public func insert(_ job: JobRecord) async throws {
-        try await pool.write { db in
+        try await write { db in
             try job.insert(db)
             try TimelineRecord(
                 jobID: job.id, sequence: 0, state: job.state, message: job.message, progress: job.progress, at: job.createdAt
@@ -184,7 +194,7 @@ public final class MixStore: Sendable {
     /// actions to carry out); throws `JobTransitionError` (nothing written) when the state does
     /// not allow the event, and `MixStoreError.noSuchJob` when there is no such job.
     public func apply(_ event: JobMachine.Event, toJob id: String, at now: Date = Date()) async throws -> JobChange {
-        try await pool.write { db in try Self.apply(event, toJob: id, at: now, in: db) }
+        try await write { db in try Self.apply(event, toJob: id, at: now, in: db) }
     }
 
     /// `apply`, blocking the calling thread: for a render's own thread (never Swift's
@@ -275,10 +285,13 @@ public struct JobChange: Sendable {
 /// A store error that names what was missing.
 public enum MixStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case noSuchJob(String)
+    /// A write the stored data refused (what it broke, in SQLite's words).
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .noSuchJob(let id): return "no job \(id)"
+        case .conflict(let what): return "the change conflicts with what is stored (\(what))"
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import MixJobs
 
 /// An error as every route answers it: `{"error": {"code", "message", "field"?}}` with the
 /// status its kind picks. Unknown errors become a logged 500 that sends no internals.
@@ -73,6 +74,15 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as MixStoreError {
+            // The store refused a change: the request conflicts with what is stored (a stem of a
+            // session deleted meanwhile), never a server fault.
+            switch error {
+            case .noSuchJob(let id): return try APIError.notFound("job \(id)").response(from: request, context: context)
+            case .conflict:
+                return try APIError(.conflict, code: "conflict", message: "the change conflicts with what is stored; reload and try again")
+                    .response(from: request, context: context)
+            }
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
             return try APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
