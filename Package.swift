@@ -112,6 +112,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/MixServeBench", swiftSettings: swiftSettings),
+        // The realtime stream under load (scripts/bench live): 50 clients' rates, latency, CPU.
+        .executableTarget(
+            name: "MixLiveBench",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Benchmarks/MixLiveBench", swiftSettings: swiftSettings),
         // Test support: counts allocations (its malloc family interposes glibc's in the test executable).
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
         .target(

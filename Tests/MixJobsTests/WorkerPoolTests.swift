@@ -150,3 +150,51 @@ struct WorkerPoolTests {
         #expect(try await store.job(id: "waiting")?.state == .complete)
     }
 }
+
+@Suite("worker pool: the graceful stop")
+struct WorkerPoolShutdownTests {
+    /// Work that runs until it is stopped (then throws, as a render does), or for `seconds`.
+    static func work(seconds: Double) -> WorkerPool.Work {
+        { _, context in
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end {
+                if context.isCancelled() { throw MixError.cancelled }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
+    }
+
+    @Test("a render that ends within the grace completes; one that does not is stopped and fails saying the server shut down; a job submitted after stays queued")
+    func graceThenStop() async throws {
+        let (_, store) = try await WorkerPoolTests.store(jobs: ["short", "long", "late"])
+        let drained = Mutex<ContinuousClock.Instant?>(nil)
+        let hooks = WorkerPool.Hooks(drained: { deadline in drained.withLock { $0 = deadline } })
+        let pool = WorkerPool(store: store, workerCount: 2, shutdownGrace: .milliseconds(600), hooks: hooks) { job, context in
+            try Self.work(seconds: job.id == "short" ? 0.2 : 60)(job, context)
+        }
+        await pool.submit("short")
+        await pool.submit("long")
+        while try await store.job(id: "long")?.state == .queued { try await Task.sleep(for: .milliseconds(5)) }
+        let started = ContinuousClock.now
+        await pool.shutDown()
+        let took = ContinuousClock.now - started
+        #expect(took >= .milliseconds(550) && took < .seconds(5), "\(took)")
+        #expect(try await store.job(id: "short")?.state == .complete)
+        let long = try #require(try await store.job(id: "long"))
+        #expect(long.state == .failed && long.error == WorkerPool.shutdownReason)
+        #expect(try await store.timeline(jobID: "long").last?.state == .failed)
+        #expect(drained.withLock { $0 } != nil)
+        await pool.submit("late")
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await store.job(id: "late")?.state == .queued)
+    }
+
+    @Test("with nothing running the stop is immediate")
+    func idleStop() async throws {
+        let (_, store) = try await WorkerPoolTests.store(jobs: [])
+        let pool = WorkerPool(store: store, workerCount: 1, shutdownGrace: .seconds(30), work: Self.work(seconds: 0))
+        let started = ContinuousClock.now
+        await pool.shutDown()
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
+}

@@ -109,7 +109,7 @@ struct GracefulStopTests {
 final class HeldConnection: Sendable {
     private let fd: Int32
 
-    init(port: Int, request: String?, receiveBufferBytes: Int32? = nil) throws {
+    init(port: Int, request: String?, receiveBufferBytes: Int32? = nil, readsAnswer: Bool = true) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if var size = receiveBufferBytes { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
@@ -120,12 +120,18 @@ final class HeldConnection: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        guard let request else { return }
-        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 512)
-        _ = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard let request else { return }
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        if readsAnswer { _ = receive(maxBytes: 512) }
+    }
+
+    /// Up to `maxBytes` of what the server sent (waiting up to 5 s); nil once it closed.
+    func receive(maxBytes: Int) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: maxBytes)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        return count > 0 ? Array(buffer[0..<count]) : nil
     }
 
     func close() { _ = Glibc.close(fd) }

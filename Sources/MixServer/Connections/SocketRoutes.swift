@@ -55,9 +55,25 @@ struct SocketRoutes: Sendable {
         }
         return .upgrade([:]) { [connections] inbound, outbound, context in
             connections.upgraded(channel)
+            try await Self.limitSendBuffers(channel)
             try await route.run(
                 Socket(jobID: jobID, request: request, inbound: inbound, outbound: outbound, channel: channel, logger: context.logger))
         }
+    }
+
+    /// Unsent bytes a socket may hold, in the kernel and in NIO each. A meter frame is worthless
+    /// once a newer one exists: with little room for what the client has not taken, a slow
+    /// client's writes wait (and the stream skips to the newest frame) instead of a backlog of
+    /// old frames piling up in the kernel (TCP_NOTSENT_LOWAT; Linux's default lets megabytes wait).
+    static let unsentBytesLimit = 8 * 1024
+
+    private static func limitSendBuffers(_ channel: any Channel) async throws {
+        try await channel.setOption(
+            ChannelOptions.writeBufferWaterMark, value: .init(low: unsentBytesLimit / 2, high: unsentBytesLimit)).get()
+        #if os(Linux)
+        let notSentLowWatermark = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: 25))  // TCP_NOTSENT_LOWAT
+        try await channel.setOption(notSentLowWatermark, value: SocketOptionValue(unsentBytesLimit)).get()
+        #endif
     }
 
     private func refuse(_ channel: any Channel, _ error: any Error, logger: Logger) {

@@ -26,9 +26,15 @@ final class LiveJob: Sendable {
         func stop() { end() }
     }
 
+    private struct Watcher {
+        let wake: AsyncStream<Void>.Continuation
+        /// Woken by every new frame too (not only by the job's changes).
+        let wantsFrames: Bool
+    }
+
     private struct State {
         var snapshot: Snapshot
-        var watchers: [UUID: AsyncStream<Void>.Continuation] = [:]
+        var watchers: [UUID: Watcher] = [:]
         var published: UInt32 = 0
         var isRendering = false
     }
@@ -49,12 +55,13 @@ final class LiveJob: Sendable {
     /// Whether nobody watches and nothing renders (the board can forget the job).
     var isIdle: Bool { state.withLock { $0.watchers.isEmpty && !$0.isRendering } }
 
-    /// Starts watching; the first wake-up is already pending.
-    func watch() -> Watch {
+    /// Starts watching; the first wake-up is already pending. With `frames: false`, only the
+    /// job's changes wake the watcher (a realtime stream takes frames at its own ticks).
+    func watch(frames: Bool = true) -> Watch {
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let watcher = UUID()
         continuation.yield()
-        state.withLock { $0.watchers[watcher] = continuation }
+        state.withLock { $0.watchers[watcher] = Watcher(wake: continuation, wantsFrames: frames) }
         return Watch(wakeUps: stream) { [weak self] in
             continuation.finish()
             guard let self else { return }
@@ -94,7 +101,7 @@ final class LiveJob: Sendable {
             state.published &+= 1
             state.snapshot.frame = LiveFrame(
                 record: record, index: index, isComplete: isComplete, sequence: state.published, header: header)
-            Self.wake(state)
+            for watcher in state.watchers.values where watcher.wantsFrames { watcher.wake.yield() }
         }
     }
 
@@ -114,7 +121,7 @@ final class LiveJob: Sendable {
     }
 
     private static func wake(_ state: State) {
-        for watcher in state.watchers.values { watcher.yield() }
+        for watcher in state.watchers.values { watcher.wake.yield() }
     }
 
     /// Whether `new` is the same job further along than `old`.
@@ -127,9 +134,10 @@ final class LiveJob: Sendable {
 }
 
 /// The render's frames, handed to the job's live state (a `MeterFrameSink`). The render offers
-/// frames at most `maximumRate` a second of wall time: the fastest a realtime stream shows them.
+/// frames at most `maximumRate` a second of wall time: twice the fastest a realtime stream shows
+/// them, so each of its ticks finds a frame it has not shown.
 final class LiveFrameSink: MeterFrameSink {
-    static let maximumRate = 60
+    static let maximumRate = 2 * RealtimeRequest.framesPerSecondRange.upperBound
     private let job: LiveJob
     private let pacing = FramePacing(minimumInterval: .nanoseconds(1_000_000_000 / LiveFrameSink.maximumRate))
 

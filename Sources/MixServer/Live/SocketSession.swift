@@ -11,11 +11,17 @@ enum SocketSession {
     static let closeReplyDeadline = Duration.seconds(5)
 
     static func run(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        inbound: WebSocketInboundStream, writer: SocketWriter,
         receive: @escaping @Sendable (String) async -> Void,
         send: @escaping @Sendable () async throws -> (WebSocketErrorCode, reason: String?)
     ) async throws {
+        let outbound = writer.outbound
         try await withThrowingTaskGroup(of: Bool.self) { group in
+            // A client stuck on a write has its connection closed, which ends the other tasks.
+            group.addTask {
+                await writer.watch()
+                return false
+            }
             group.addTask {
                 for try await message in inbound.messages(maxSize: 1 << 16) {
                     if case .text(let text) = message { await receive(text) }

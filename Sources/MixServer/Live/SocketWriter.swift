@@ -1,44 +1,56 @@
 import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
+import Synchronization
 
 /// Writes a socket's messages, each from parts (a per-socket prefix and a body shared with other
 /// sockets: neither is copied), as one WebSocket message in as many frames as it takes. A client
-/// that does not take a message within `deadline` is gone or stuck: its connection is closed
-/// (a close frame would queue behind the writes it is not reading).
-struct SocketWriter: Sendable {
+/// that does not take a message within `deadline` is gone or stuck: `watch()` closes its
+/// connection (a close frame would queue behind the writes it is not reading).
+final class SocketWriter: Sendable {
     let outbound: WebSocketOutboundWriter
     let channel: any Channel
     let maxFrameBytes: Int
     let deadline: Duration
+    /// When the write under way began; nil between writes.
+    private let writeStartedAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(outbound: WebSocketOutboundWriter, channel: any Channel, maxFrameBytes: Int, deadline: Duration) {
+        self.outbound = outbound
+        self.channel = channel
+        self.maxFrameBytes = maxFrameBytes
+        self.deadline = deadline
+    }
 
     enum Kind: Sendable {
         case text, binary
     }
 
-    /// Sends `parts` as one message; throws `CancellationError` when the client did not take it in time.
+    /// Sends `parts` as one message.
     func send(_ kind: Kind, _ parts: [ByteBuffer]) async throws {
-        let frames = Self.frames(kind, parts, maxFrameBytes: maxFrameBytes)
-        let written = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for frame in frames { try await outbound.write(.custom(frame)) }
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                return false
-            }
-            let written = try await group.next() ?? false
-            if !written { channel.close(promise: nil) }
-            group.cancelAll()
-            return written
+        writeStartedAt.withLock { $0 = .now }
+        defer { writeStartedAt.withLock { $0 = nil } }
+        for frame in Self.frames(kind, parts, maxFrameBytes: maxFrameBytes) {
+            try await outbound.write(.custom(frame))
         }
-        guard written else { throw CancellationError() }
     }
 
     /// Sends one text message.
     func send(text: String) async throws {
         try await send(.text, [ByteBuffer(string: text)])
+    }
+
+    /// Runs beside the socket: checks every second that no write has waited longer than the
+    /// deadline, and closes the connection when one has. Returns once it closed it (or when cancelled).
+    func watch() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            let stuck = writeStartedAt.withLock { started in started.map { ContinuousClock.now - $0 > deadline } ?? false }
+            if stuck {
+                channel.close(promise: nil)
+                return
+            }
+        }
     }
 
     /// The frames of one message: the first with the message's opcode, the rest continuations,

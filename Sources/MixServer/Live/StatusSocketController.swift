@@ -32,7 +32,7 @@ struct StatusSocketController {
                     deadline: Self.writeDeadline)
                 services.metrics.socketOpened()
                 defer { services.metrics.socketClosed() }
-                try await SocketSession.run(inbound: socket.inbound, outbound: socket.outbound, receive: { _ in }) {
+                try await SocketSession.run(inbound: socket.inbound, writer: writer, receive: { _ in }) {
                     try await send(jobID: socket.jobID, writer: writer, logger: socket.logger)
                 }
             })

@@ -22,56 +22,54 @@ enum RealtimeEncoder {
     }
 
     /// The binary body of a record (laid out as `layout`, the current frame version), with the
-    /// sections `channels` asks for: the record's own quantized fields, copied.
+    /// sections `channels` asks for: the record's own quantized fields, copied into one buffer.
     static func binaryBody(
         record: UnsafeRawPointer, layout: FrameLayout, channels: StreamChannels, flags: RealtimeLayout.Flags
     ) -> ByteBuffer {
         let stream = RealtimeLayout(channels: channels, trackCount: layout.trackCount)
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(stream.bodyBytes)
-        buffer.writeInteger(channels.rawValue, endianness: .little)
-        buffer.writeInteger(flags.rawValue, endianness: .little)
-        buffer.writeInteger(UInt16(clamping: layout.trackCount), endianness: .little)
-        buffer.writeInteger(UInt16(0), endianness: .little)
-        func copy(_ offset: Int, _ count: Int) {
-            buffer.writeBytes(UnsafeRawBufferPointer(start: record + offset, count: count))
-        }
-        func pad(to sectionStart: Int, bytes: Int) {
-            let end = sectionStart + bytes
-            buffer.writeRepeatingByte(0, count: end - (RealtimeLayout.prefixBytes + buffer.writerIndex))
-        }
-        for section in stream.sections {
-            switch section.channel {
-            case .meters:
-                typealias Track = FrameLayout.Track
-                for track in 0..<layout.trackCount {
-                    let base = layout.trackOffset(track)
-                    for field in [Track.rms, Track.peak, Track.compressorGR, Track.deEsserGR] { copy(base + field, 2) }
+        var buffer = ByteBufferAllocator().buffer(capacity: stream.bodyBytes)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: stream.bodyBytes) { body in
+            let out = body.baseAddress!
+            out.initializeMemory(as: UInt8.self, repeating: 0, count: stream.bodyBytes)
+            func u16(_ value: UInt16, at offset: Int) { out.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt16.self) }
+            u16(channels.rawValue, at: 0)
+            u16(flags.rawValue, at: 2)
+            u16(UInt16(clamping: layout.trackCount), at: 4)
+            // Offsets in the body: the message's less its per-socket prefix.
+            for section in stream.sections {
+                var at = section.offset - RealtimeLayout.prefixBytes
+                func copy(_ offset: Int, _ count: Int) {
+                    (out + at).copyMemory(from: record + offset, byteCount: count)
+                    at += count
                 }
-                typealias Master = FrameLayout.Master
-                for field in [Master.busCompressorGR, Master.limiterGR, Master.rms, Master.samplePeak, Master.truePeak] {
-                    copy(layout.masterOffset + field, 2)
+                switch section.channel {
+                case .meters:
+                    typealias Track = FrameLayout.Track
+                    for track in 0..<layout.trackCount {
+                        // rms, peak, compressor GR, de-esser GR: four neighbouring 16-bit fields.
+                        copy(layout.trackOffset(track) + Track.rms, Track.spectrum - Track.rms)
+                    }
+                    // Bus GR, limiter GR, rms, sample peak, true peak: the master's first five fields.
+                    copy(layout.masterOffset + FrameLayout.Master.busCompressorGR, FrameLayout.Master.momentary)
+                case .loudness:
+                    typealias Master = FrameLayout.Master
+                    // Momentary, short-term, integrated, range, true peak so far: its next five.
+                    copy(layout.masterOffset + Master.momentary, Master.bytes(version: layout.version) - Master.momentary)
+                case .spectra:
+                    for track in 0..<layout.trackCount {
+                        copy(layout.trackOffset(track) + FrameLayout.Track.spectrum, FrameLayout.bandCount)
+                    }
+                    copy(layout.preMasterSpectrumOffset, 2 * FrameLayout.bandCount)
+                case .scope:
+                    typealias Field = FrameLayout.ScopeField
+                    for scope in 0..<3 { copy(layout.scopeOffset(scope) + Field.correlation, 2) }
+                    at += 2
+                    for scope in 0..<3 { copy(layout.scopeOffset(scope) + Field.waveform, Field.bytes - Field.waveform) }
+                default:
+                    break
                 }
-            case .loudness:
-                typealias Master = FrameLayout.Master
-                for field in [Master.momentary, Master.shortTerm, Master.integrated, Master.loudnessRange, Master.truePeakMax] {
-                    copy(layout.masterOffset + field, 2)
-                }
-            case .spectra:
-                for track in 0..<layout.trackCount {
-                    copy(layout.trackOffset(track) + FrameLayout.Track.spectrum, FrameLayout.bandCount)
-                }
-                copy(layout.preMasterSpectrumOffset, FrameLayout.bandCount)
-                copy(layout.postMasterSpectrumOffset, FrameLayout.bandCount)
-            case .scope:
-                typealias Field = FrameLayout.ScopeField
-                for scope in 0..<3 { copy(layout.scopeOffset(scope) + Field.correlation, 2) }
-                buffer.writeInteger(Int16(0), endianness: .little)
-                for scope in 0..<3 { copy(layout.scopeOffset(scope) + Field.waveform, Field.bytes - Field.waveform) }
-            default:
-                break
             }
-            pad(to: section.offset, bytes: section.bytes)
+            return stream.bodyBytes
         }
         return buffer
     }

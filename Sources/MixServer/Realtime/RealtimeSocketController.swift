@@ -23,14 +23,14 @@ struct RealtimeSocketController {
                 _ = try RealtimeRequest(request)
             },
             run: { socket in
+                let writer = SocketWriter(
+                    outbound: socket.outbound, channel: socket.channel, maxFrameBytes: ServiceRouters.maxWebSocketFrameBytes,
+                    deadline: Self.writeDeadline)
                 let stream = RealtimeStream(
-                    jobID: socket.jobID, request: try RealtimeRequest(socket.request), services: services,
-                    writer: SocketWriter(
-                        outbound: socket.outbound, channel: socket.channel,
-                        maxFrameBytes: ServiceRouters.maxWebSocketFrameBytes, deadline: Self.writeDeadline))
+                    jobID: socket.jobID, request: try RealtimeRequest(socket.request), services: services, writer: writer)
                 services.metrics.socketOpened()
                 defer { services.metrics.socketClosed() }
-                try await SocketSession.run(inbound: socket.inbound, outbound: socket.outbound, receive: { stream.received($0) }) {
+                try await SocketSession.run(inbound: socket.inbound, writer: writer, receive: { stream.received($0) }) {
                     try await stream.run(logger: socket.logger)
                 }
             })

@@ -11,9 +11,10 @@ import Synchronization
 /// fast-forwards), then a replay from the job's frame file in audio time, paced at `fps` and
 /// steered by the client's `play`, `pause` and `seek`.
 ///
-/// Three loops share the state: a ticker (one tick per 1/fps s: it counts a frame as due when
-/// there is a new one to show), the sender (sends the newest due frame, and the job's and the
-/// replay's changes), and the reader of control messages. Every hop keeps only the newest: a
+/// Three parts share the state: the ticks of the stream's rate (`FrameMetronome`, one clock for
+/// every socket at that rate: each tick counts a frame as due when there is a new one to show),
+/// the sender (sends the newest due frame, and the job's and the replay's changes), and the
+/// reader of control messages. Every hop keeps only the newest: a
 /// client that reads slowly makes the sender wait on its socket while the ticker goes on
 /// counting, so the next frame it gets shows the gap in its sequence number, and nothing queues.
 final class RealtimeStream: Sendable {
@@ -43,7 +44,6 @@ final class RealtimeStream: Sendable {
     private let state = Mutex(State())
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
-    private let interval: Duration
 
     init(jobID: String, request: RealtimeRequest, services: MixServices, writer: SocketWriter) {
         self.jobID = jobID
@@ -51,7 +51,6 @@ final class RealtimeStream: Sendable {
         self.services = services
         self.writer = writer
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        interval = .nanoseconds(1_000_000_000 / Int64(request.framesPerSecond))
     }
 
     /// A control message from the client: kept for the sender, which answers it.
@@ -66,11 +65,9 @@ final class RealtimeStream: Sendable {
     /// Runs the stream until it ends; returns how to close the socket.
     func run(logger: Logger) async throws -> (WebSocketErrorCode, reason: String?) {
         guard let seed = try await services.store.jobWithTimeline(id: jobID) else { return (.normalClosure, nil) }
+        let ticks = FrameMetronome.shared(request.framesPerSecond).subscribe { [weak self] now in self?.tick(at: now) }
+        defer { ticks.cancel() }
         return try await withThrowingTaskGroup(of: (WebSocketErrorCode, reason: String?)?.self) { group in
-            group.addTask { [self] in
-                await tick()
-                return nil
-            }
             group.addTask { [self] in
                 await services.board.goingAway.wait()
                 wake.yield()
@@ -88,35 +85,26 @@ final class RealtimeStream: Sendable {
         }
     }
 
-    // MARK: Ticker
+    // MARK: Ticks
 
-    /// One tick per 1/fps s, on a fixed grid (no drift): counts a frame as due when there is a new
-    /// one to show, and wakes the sender.
-    private func tick() async {
-        let clock = ContinuousClock()
-        var next = clock.now
-        while !Task.isCancelled {
-            next = next.advanced(by: interval)
-            // Behind (the machine was busy): the grid moves on from now rather than bursting.
-            if next < clock.now { next = clock.now.advanced(by: interval) }
-            try? await clock.sleep(until: next)
-            let now = clock.now
-            state.withLock { state in
-                let key: Int?
-                switch state.phase {
-                case .starting: key = nil
-                case .live(let live): key = live.snapshot.frame.map { Int($0.sequence) }
-                case .replay(let header):
-                    guard let replay = state.clock, replay.isPlaying else { return }
-                    key = replay.frameIndex(at: now, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount)
-                }
-                if let key, key != state.lastTickKey {
-                    state.due &+= 1
-                    state.lastTickKey = key
-                }
+    /// A tick of the stream's rate: counts a frame as due when there is a new one to show, and
+    /// wakes the sender.
+    private func tick(at now: ContinuousClock.Instant) {
+        let counted = state.withLock { state -> Bool in
+            let key: Int?
+            switch state.phase {
+            case .starting: key = nil
+            case .live(let live): key = live.snapshot.frame.map { Int($0.sequence) }
+            case .replay(let header):
+                guard let replay = state.clock, replay.isPlaying else { return false }
+                key = replay.frameIndex(at: now, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount)
             }
-            wake.yield()
+            guard let key, key != state.lastTickKey else { return false }
+            state.due &+= 1
+            state.lastTickKey = key
+            return true
         }
+        if counted { wake.yield() }
     }
 
     // MARK: Sender
@@ -142,7 +130,7 @@ final class RealtimeStream: Sendable {
     /// The live phase: the newest frame at each due tick, the job's state changes. Returns how to
     /// close when the stream ends here; nil when the job completed (the replay follows).
     private func sendLive(_ live: LiveJob) async throws -> (WebSocketErrorCode, reason: String?)? {
-        let watch = live.watch()
+        let watch = live.watch(frames: false)
         defer { watch.stop() }
         state.withLock { $0.phase = .live(live) }
         // The job's wake-ups join the ticker's in the one stream the sender reads.
