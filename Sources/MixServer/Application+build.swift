@@ -35,7 +35,7 @@ public func buildService(
     logger.logLevel = .info
     let connections = ConnectionRegistry()
     let (services, pool) = try await MixServices.open(configuration, connections: connections, logger: logger)
-    let routers = buildRouters(services)
+    let routers = try buildRouters(services)
     let sockets = SocketRoutes(routes: routers.sockets, connections: connections)
     let server = HTTPServerBuilder { responder in
         ServiceChannel(
@@ -67,17 +67,12 @@ struct ServiceRouters {
 }
 
 /// Every route (the README's table, `openapi.json`).
-func buildRouters(_ services: MixServices) -> ServiceRouters {
+func buildRouters(_ services: MixServices) throws -> ServiceRouters {
     let catalog = RouteCatalog()
     let http = Router(context: BasicRequestContext.self)
     let routes = CatalogedRouter(router: http, catalog: catalog)
     routes.add(middleware: APIErrorMiddleware())
     routes.get("/health") { _, _ in ["status": "ok"] }
-    routes.get("/") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: "Mixdown is running. The web page is coming; the API is under /api.\n")))
-    }
     routes.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -88,7 +83,9 @@ func buildRouters(_ services: MixServices) -> ServiceRouters {
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: try OpenAPIDocument.bytes())))
     }
+    try PageController().addRoutes(to: routes)
     SessionController(services: services).addRoutes(to: routes)
+    RecipeController(services: services).addRoutes(to: routes)
     StemController(services: services).addRoutes(to: routes)
     JobController(services: services).addRoutes(to: routes)
     let status = StatusSocketController(services: services)

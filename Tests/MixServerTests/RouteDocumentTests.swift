@@ -13,7 +13,7 @@ struct RouteDocumentTests {
     static func catalogRoutes(_ folder: TemporaryDirectory) async throws -> Set<RouteCatalog.Route> {
         let (services, _) = try await MixServices.open(
             ServerTest.configuration(folder), connections: ConnectionRegistry(), logger: Logger(label: "test"))
-        return buildRouters(services).catalog.routes
+        return try buildRouters(services).catalog.routes
     }
 
     /// The (method, path) pairs a document lists.

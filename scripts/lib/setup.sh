@@ -44,9 +44,12 @@ ensure_build_dependencies() {
   ensure_apt_packages "${MIXDOWN_BUILD_PACKAGES[@]}"
 }
 
-# What the tests need beyond the build: Python's websockets (a non-Swift client of the sockets).
+# What the tests need beyond the build: Python's websockets (a non-Swift client of the sockets),
+# and headless Chromium with its driver (Debian's, one source package: matching versions) and
+# selenium (PyPI) for the web page.
 ensure_test_dependencies() {
-  ensure_python_modules websockets
+  ensure_python_modules websockets selenium
+  ensure_apt_packages chromium chromium-driver || echo "scripts/test: Chromium could not be installed: the page tests will be skipped (each says so)." >&2
 }
 
 # Generates the corpus (the sessions and the EBU signals, from ../shared/corpus) once into a cache

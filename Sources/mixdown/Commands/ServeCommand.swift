@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import MixServer
 
-/// `mixdown serve`: the HTTP API, the status and realtime sockets (and, later, the web page) over
-/// the engine, with its SQLite store in a data folder. Stops gracefully on SIGTERM or Ctrl-C.
+/// `mixdown serve`: the web page, the HTTP API, the status and realtime sockets over the engine,
+/// with its SQLite store in a data folder. Stops gracefully on SIGTERM or Ctrl-C.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the mixing service: the HTTP API, jobs and their store.",
+        abstract: "Run the mixing service: the web page, the HTTP API, jobs and their store.",
         discussion: "Sessions, stems and jobs are kept in the data folder (SQLite) and survive a restart."
     )
 
@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host
         try await runServer(configuration) { port in
             // Written at once, unbuffered: a supervisor or a pipe waits for this line to learn the port.
-            let line = "Mixdown is listening on http://\(host):\(port)  (data: \(dataURL.path); Ctrl-C stops it)\n"
+            let line = "Mixdown is listening on http://\(host):\(port) — open it in a browser  (data: \(dataURL.path); Ctrl-C stops it)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
     }
