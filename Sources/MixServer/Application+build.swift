@@ -43,7 +43,7 @@ public func buildService(
                 responder: responder,
                 configuration: .init(
                     http1: .init(additionalChannelHandlers: [RefusedUpgradeHandler(connections: connections)]),
-                    ws: .init(maxFrameSize: ServiceRouters.maxWebSocketFrameBytes)),
+                    ws: .init(maxFrameSize: ServiceRouters.maxWebSocketFrameBytes, closeTimeout: ServiceRouters.closeReplyTimeout)),
                 shouldUpgrade: { head, channel, logger in await sockets.shouldUpgrade(head, channel: channel, logger: logger) }),
             connections: connections)
     }
@@ -60,6 +60,8 @@ struct ServiceRouters {
     /// A status message with every track's spectrum and three scopes runs to tens of KB; it
     /// goes out in frames of at most this size (and nothing larger is accepted).
     static let maxWebSocketFrameBytes = 1 << 16
+    /// How long a client has to answer a socket's close before the connection is dropped.
+    static let closeReplyTimeout = Duration.seconds(5)
 
     let http: Router<BasicRequestContext>
     let sockets: [SocketRoutes.Route]

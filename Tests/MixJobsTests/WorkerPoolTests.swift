@@ -151,7 +151,7 @@ struct WorkerPoolTests {
     }
 }
 
-@Suite("worker pool: the graceful stop")
+@Suite("worker pool: the graceful stop", .serialized)
 struct WorkerPoolShutdownTests {
     /// Work that runs until it is stopped (then throws, as a render does), or for `seconds`.
     static func work(seconds: Double) -> WorkerPool.Work {
@@ -166,7 +166,8 @@ struct WorkerPoolShutdownTests {
 
     @Test("a render that ends within the grace completes; one that does not is stopped and fails saying the server shut down; a job submitted after stays queued")
     func graceThenStop() async throws {
-        let (_, store) = try await WorkerPoolTests.store(jobs: ["short", "long", "late"])
+        let (folder, store) = try await WorkerPoolTests.store(jobs: ["short", "long", "late"])
+        defer { withExtendedLifetime(folder) {} }
         let drained = Mutex<ContinuousClock.Instant?>(nil)
         let hooks = WorkerPool.Hooks(drained: { deadline in drained.withLock { $0 = deadline } })
         let pool = WorkerPool(store: store, workerCount: 2, shutdownGrace: .milliseconds(600), hooks: hooks) { job, context in
@@ -191,10 +192,12 @@ struct WorkerPoolShutdownTests {
 
     @Test("with nothing running the stop is immediate")
     func idleStop() async throws {
-        let (_, store) = try await WorkerPoolTests.store(jobs: [])
+        let (folder, store) = try await WorkerPoolTests.store(jobs: [])
+        defer { withExtendedLifetime(folder) {} }
         let pool = WorkerPool(store: store, workerCount: 1, shutdownGrace: .seconds(30), work: Self.work(seconds: 0))
         let started = ContinuousClock.now
         await pool.shutDown()
-        #expect(ContinuousClock.now - started < .seconds(1))
+        // Far below the 30 s grace: an idle pool does not wait it out (the bound is loose for a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 }

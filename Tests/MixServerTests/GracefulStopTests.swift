@@ -6,7 +6,7 @@ import Testing
 /// The real binary stopped with a real SIGTERM: renders finish within the grace or fail saying
 /// why, their sockets are told, no connection holds the process, and nothing half-written is
 /// left under a final name.
-@Suite("graceful stop (the mixdown binary, SIGTERM)")
+@Suite("graceful stop (the mixdown binary, SIGTERM)", .serialized)
 struct GracefulStopTests {
     @Test("a render that fits in the grace completes, its socket closes normally, and idle, silent and slow connections do not hold the process past the grace")
     func rendersFinish() async throws {
@@ -74,7 +74,7 @@ struct GracefulStopTests {
         for recording in [recordings.status, recordings.realtime, recordings.waiting] {
             try await recording.wait(for: "the socket's first message") { !$0.texts.isEmpty }
         }
-        try await offPool { try server.waitForJob(running, token: session.token) { $0 == "processing_tracks" || $0 == "complete" } }
+        try await offPool { try server.waitForJob(running, token: session.token) { BinaryServer.runningStates.contains($0) } }
 
         let stoppedIn = try await offPool { server.terminate() }
         #expect(stoppedIn < 1 + 3, "the process took \(stoppedIn) s to stop, with a 1 s grace")

@@ -48,8 +48,12 @@ enum ServerTest {
         [.authorization: "Bearer \(token)"]
     }
 
+    /// A service on `folder`: two workers, and a short grace (a test that ends with a job still
+    /// rendering should not wait half a minute for it).
     static func configuration(_ folder: TemporaryDirectory, maxUploadBytes: Int = 64 << 20) -> ServerConfiguration {
-        ServerConfiguration(dataDirectory: folder.url.appendingPathComponent("data"), workers: 2, maxUploadBytes: maxUploadBytes)
+        ServerConfiguration(
+            dataDirectory: folder.url.appendingPathComponent("data"), workers: 2, maxUploadBytes: maxUploadBytes,
+            shutdownGrace: .seconds(2))
     }
 
     /// Creates a session; returns its id and token.

@@ -114,7 +114,10 @@ struct ServiceFlowTests {
     }
 
     /// The routes anyone may call; every other route of the routers belongs to a session.
-    static let publicRoutes: Set<String> = ["GET /", "GET /health", "GET /metrics", "GET /openapi.json", "POST /api/sessions"]
+    static let publicRoutes: Set<String> = [
+        "GET /", "GET /web/{file}", "GET /web/js/{file}", "GET /api/recipes",
+        "GET /health", "GET /metrics", "GET /openapi.json", "POST /api/sessions",
+    ]
 
     @Test("tokens on every route the routers have: none is 401, another session's is 404, the right one gets through")
     func tokens() async throws {

@@ -12,11 +12,17 @@ public final class FrameFileReader {
     private let handle: FileHandle
     private let chunkOffsets: [UInt64]
     private let name: String
+    private let path: String
+    private let cache: FrameChunkCache?
     private var cachedChunk: Int?
     private var chunkRecords: [UInt8] = []
 
-    public init(url: URL) throws {
+    /// Opens the frame file at `url`; with `cache`, decoded chunks are shared with the other
+    /// readers given the same cache.
+    public init(url: URL, cache: FrameChunkCache? = nil) throws {
         name = url.lastPathComponent
+        path = url.standardizedFileURL.path
+        self.cache = cache
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw MixError.io("\(url.lastPathComponent): cannot open the frame file")
         }
@@ -74,7 +80,10 @@ public final class FrameFileReader {
             throw MixError.io("\(name): no frame \(index) (the file holds \(header.frameCount))")
         }
         let chunk = index / header.framesPerChunk
-        if cachedChunk != chunk { try loadChunk(chunk) }
+        if cachedChunk != chunk {
+            chunkRecords = try cache?.records(path: path, chunk: chunk, decode: { try decodeChunk(chunk) }) ?? decodeChunk(chunk)
+            cachedChunk = chunk
+        }
         let within = index % header.framesPerChunk
         let recordBytes = recordLayout.recordBytes
         guard (within + 1) * recordBytes <= chunkRecords.count else {
@@ -83,7 +92,8 @@ public final class FrameFileReader {
         return try chunkRecords.withUnsafeBytes { bytes in try body(bytes.baseAddress! + within * recordBytes) }
     }
 
-    private func loadChunk(_ chunk: Int) throws {
+    /// The records of `chunk`, decompressed, decoded and in the current layout.
+    private func decodeChunk(_ chunk: Int) throws -> [UInt8] {
         let damaged = MixError.io("\(name): chunk \(chunk) is damaged")
         guard chunk < chunkOffsets.count else { throw damaged }
         let prefix = try Self.read(handle, at: chunkOffsets[chunk], count: 8)
@@ -114,8 +124,7 @@ public final class FrameFileReader {
             }
             records = upgraded
         }
-        chunkRecords = records
-        cachedChunk = chunk
+        return records
     }
 
     private static func read(_ handle: FileHandle, at offset: UInt64, count: Int) throws -> Data {

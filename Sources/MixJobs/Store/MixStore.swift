@@ -128,10 +128,16 @@ public final class MixStore: Sendable {
         }
     }
 
-    /// Saves changed stems (all in one transaction).
+    /// Saves changed stems (all in one transaction); `MixStoreError.noSuchStem` when one was
+    /// deleted meanwhile.
     public func update(_ stems: [StemRecord]) async throws {
-        try await write { db in
-            for stem in stems { try stem.update(db) }
+        do {
+            try await write { db in
+                for stem in stems { try stem.update(db) }
+            }
+        } catch let error as RecordError {
+            if case .recordNotFound = error, let stem = stems.first { throw MixStoreError.noSuchStem(stem.id) }
+            throw error
         }
     }
 
@@ -257,11 +263,15 @@ public final class MixStore: Sendable {
         }
     }
 
-    /// The state of each job among `ids` that exists (for tidying files at start-up).
-    public func states(ofJobs ids: [String]) async throws -> [String: JobState] {
+    /// Every job's state (for tidying files at start-up).
+    public func jobStates() async throws -> [String: JobState] {
         try await pool.read { db in
-            Dictionary(
-                uniqueKeysWithValues: try JobRecord.filter(ids.contains(Column("id"))).fetchAll(db).map { ($0.id, $0.state) })
+            let rows = try Row.fetchAll(db, sql: "SELECT id, state FROM job")
+            var states: [String: JobState] = [:]
+            for row in rows {
+                if let state = JobState(rawValue: row["state"]) { states[row["id"]] = state }
+            }
+            return states
         }
     }
 }
@@ -285,12 +295,14 @@ public struct JobChange: Sendable {
 /// A store error that names what was missing.
 public enum MixStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case noSuchJob(String)
+    case noSuchStem(String)
     /// A write the stored data refused (what it broke, in SQLite's words).
     case conflict(String)
 
     public var description: String {
         switch self {
         case .noSuchJob(let id): return "no job \(id)"
+        case .noSuchStem(let id): return "no stem \(id)"
         case .conflict(let what): return "the change conflicts with what is stored (\(what))"
         }
     }

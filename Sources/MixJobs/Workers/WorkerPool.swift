@@ -36,6 +36,8 @@ public actor WorkerPool: Service {
         public var changed: @Sendable (JobChange) -> Void
         /// A job that ran has ended as stored, after running this long.
         public var ended: @Sendable (JobRecord, Duration) -> Void
+        /// A job is stored complete (its files can be published further).
+        public var completed: @Sendable (JobRecord) -> Void
         /// A job ended without completing (failed, cancelled, stopped): whatever its render left
         /// behind must go.
         public var discard: @Sendable (JobRecord) -> Void
@@ -46,11 +48,13 @@ public actor WorkerPool: Service {
         public init(
             changed: @escaping @Sendable (JobChange) -> Void = { _ in },
             ended: @escaping @Sendable (JobRecord, Duration) -> Void = { _, _ in },
+            completed: @escaping @Sendable (JobRecord) -> Void = { _ in },
             discard: @escaping @Sendable (JobRecord) -> Void = { _ in },
             drained: @escaping @Sendable (_ deadline: ContinuousClock.Instant) async -> Void = { _ in }
         ) {
             self.changed = changed
             self.ended = ended
+            self.completed = completed
             self.discard = discard
             self.drained = drained
         }
@@ -185,22 +189,42 @@ public actor WorkerPool: Service {
                 continuation.resume(returning: Result { try work(job, context) })
             }
         }
-        let end: JobChange?
+        let event: JobMachine.Event?
         switch (outcome, flag.reason) {
         case (.success, _):
-            // A render that finished is complete, even if a stop was asked as it ended.
-            end = try? await store.apply(.finish, toJob: jobID)
+            // A render that finished is complete, even if a stop was asked as it ended (a cancel
+            // stored first wins: the store refuses `finish` for a cancelled job).
+            event = .finish
         case (.failure, .user?):
-            end = nil  // the job is already marked cancelled
+            event = nil  // the job is already marked cancelled
         case (.failure, .shutdown?):
-            end = try? await store.apply(.fail(shutdownReason), toJob: jobID)
+            event = .fail(shutdownReason)
         case (.failure(let error), nil):
-            end = try? await store.apply(.fail(String(describing: error)), toJob: jobID)
+            event = .fail(String(describing: error))
         }
-        if let end { hooks.changed(end) }
+        if let event { await record(event, jobID: jobID, store: store, hooks: hooks) }
         guard let ended = try? await store.job(id: jobID) else { return }
-        if ended.state != .complete { hooks.discard(ended) }
+        if ended.state == .complete { hooks.completed(ended) } else { hooks.discard(ended) }
         hooks.ended(ended, clock.now - startedAt)
+    }
+
+    /// Stores a job's end, trying again a few times when the store is busy (a job must not stay
+    /// "running" in the store because one write failed); a refusal (the job ended meanwhile) is final.
+    private static func record(_ event: JobMachine.Event, jobID: String, store: MixStore, hooks: Hooks) async {
+        for attempt in 0..<5 {
+            do {
+                hooks.changed(try await store.apply(event, toJob: jobID))
+                return
+            } catch is JobTransitionError {
+                // Ended meanwhile (cancelled): what is stored is the end; tell the owner.
+                if let stored = try? await store.jobWithTimeline(id: jobID) {
+                    hooks.changed(JobChange(job: stored.job, timeline: stored.timeline))
+                }
+                return
+            } catch {
+                try? await Task.sleep(for: .milliseconds(100 << attempt))
+            }
+        }
     }
 }
 

@@ -58,7 +58,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Waits until every WebSocket has closed, or `deadline` (polling: this runs once, at shutdown).
     func waitForSockets(until deadline: ContinuousClock.Instant) async {
-        while entries.withLock({ $0.values.contains(where: \.isSocket) }), ContinuousClock.now < deadline {
+        while entries.withLock({ $0.values.contains(where: \.isSocket) }), ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }

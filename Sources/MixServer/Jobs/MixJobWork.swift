@@ -3,8 +3,9 @@ import MixEngine
 import MixJobs
 
 /// What a worker does for a job: the session's stems, as stored (each by its id, with its role,
-/// gain and mute), mixed with the job's options into the job's own folder, then made the
-/// session's newest mix; its meter frames go to the job's live state, its length to the metrics.
+/// gain and mute), mixed with the job's options into the job's own folder (the pool makes it the
+/// session's newest mix once the job is stored complete); its meter frames go to the job's live
+/// state, its length to the metrics.
 enum MixJobWork {
     static func render(
         _ job: JobRecord, store: MixStore, files: SessionFiles, library: PresetLibrary, board: LiveBoard,
@@ -25,7 +26,6 @@ enum MixJobWork {
         let summary = try MixRenderer(options: mixOptions).render(
             inspection, to: destination, progress: context.report, frames: LiveFrameSink(job: live),
             isCancelled: context.isCancelled)
-        try files.publishAsNewest(job.sessionID, jobID: job.id, format: options.format)
         metrics.rendered(jobID: job.id, audioSeconds: summary.durationSeconds)
     }
 }

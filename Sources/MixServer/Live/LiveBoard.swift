@@ -3,8 +3,9 @@ import MixJobs
 import Synchronization
 
 /// Every job someone watches or a worker renders, each as one `LiveJob`; and the service's
-/// going-away signal, which every socket listens for. Jobs no one watches and nothing renders are
-/// forgotten at once: the board holds only what is live.
+/// going-away signal, which every socket listens for. A job no one watches and nothing renders is
+/// forgotten when the last watcher leaves, the render ends, or the job ends: the board holds only
+/// what is live.
 final class LiveBoard: Sendable {
     private let jobs = Mutex<[String: LiveJob]>([:])
     /// Set when the service shuts down: sockets say so and close (1001).
@@ -18,12 +19,25 @@ final class LiveBoard: Sendable {
     /// The live job, made from `seed` (the job and its timeline as stored) when the board does not
     /// have it yet. A job the board has is newer than any seed read before.
     func job(seed: (job: JobRecord, timeline: [TimelineEntry])) -> LiveJob {
+        jobs.withLock { jobs in entry(seed, in: &jobs) }
+    }
+
+    /// Watches the live job of `seed` (made from it when the board does not have it), in one step:
+    /// the job cannot be forgotten between being found and being watched. The caller should then
+    /// read the job from the store again and `apply` it: a change stored after the seed was read,
+    /// but before the watch began, would otherwise be missed.
+    func watch(seed: (job: JobRecord, timeline: [TimelineEntry]), frames: Bool) -> (LiveJob, LiveJob.Watch) {
         jobs.withLock { jobs in
-            if let live = jobs[seed.job.id] { return live }
-            let live = makeJob(seed.job, seed.timeline)
-            jobs[seed.job.id] = live
-            return live
+            let live = entry(seed, in: &jobs)
+            return (live, live.watch(frames: frames))
         }
+    }
+
+    private func entry(_ seed: (job: JobRecord, timeline: [TimelineEntry]), in jobs: inout [String: LiveJob]) -> LiveJob {
+        if let live = jobs[seed.job.id] { return live }
+        let live = makeJob(seed.job, seed.timeline)
+        jobs[seed.job.id] = live
+        return live
     }
 
     /// A job changed as stored (from the worker pool, from any thread).
@@ -40,6 +54,11 @@ final class LiveBoard: Sendable {
         if let live, change.job.state.isTerminal, live.isIdle { forget(change.job.id) }
     }
 
+    /// Applies what the store says of a job now to its live state (after a watch began).
+    func refresh(_ stored: (job: JobRecord, timeline: [TimelineEntry])) {
+        existing(stored.job.id)?.apply(JobChange(job: stored.job, timeline: stored.timeline))
+    }
+
     /// How many jobs the board holds (memory check in tests).
     var jobCount: Int { jobs.withLock { $0.count } }
 
@@ -53,13 +72,11 @@ final class LiveBoard: Sendable {
         LiveJob(job: job, timeline: timeline) { [weak self] id in self?.forget(id) }
     }
 
-    /// Drops a job that nobody watches any more and nothing renders.
+    /// Drops a job that nobody watches any more and nothing renders, whatever its state says (a
+    /// render that begins later finds or makes its entry again).
     private func forget(_ jobID: String) {
         jobs.withLock { jobs in
-            // A running job stays even unwatched: its render holds it and publishes to it.
-            if let live = jobs[jobID], live.isIdle, !live.snapshot.job.state.isRunning {
-                jobs[jobID] = nil
-            }
+            if let live = jobs[jobID], live.isIdle { jobs[jobID] = nil }
         }
     }
 }

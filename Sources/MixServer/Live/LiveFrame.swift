@@ -29,7 +29,8 @@ final class LiveFrame: Sendable {
         self.record = Array(record)
         self.index = index
         self.isComplete = isComplete
-        isLast = index == header.frameCount - 1
+        // The song's last frame, once both passes made it (the tracks' pass ends there too).
+        isLast = isComplete && index == header.frameCount - 1
         self.sequence = sequence
         self.header = header
         layout = FrameLayout(trackCount: header.tracks.count)

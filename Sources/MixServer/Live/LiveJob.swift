@@ -134,8 +134,8 @@ final class LiveJob: Sendable {
 }
 
 /// The render's frames, handed to the job's live state (a `MeterFrameSink`). The render offers
-/// frames at most `maximumRate` a second of wall time: twice the fastest a realtime stream shows
-/// them, so each of its ticks finds a frame it has not shown.
+/// frames at most `maximumRate` (120) a second of wall time: twice the fastest a realtime stream
+/// shows them, so each of its ticks finds a frame it has not shown.
 final class LiveFrameSink: MeterFrameSink {
     static let maximumRate = 2 * RealtimeRequest.framesPerSecondRange.upperBound
     private let job: LiveJob

@@ -4,12 +4,9 @@ import NIOWebSocket
 
 /// The life of one socket: the sender runs until it says how to close (or fails); the reader takes
 /// the client's messages (and its pings and close) meanwhile, and a client that leaves ends the
-/// socket. Closed from this side, the socket waits a moment for the client's answer, so the
-/// connection ends cleanly rather than with a reset.
+/// socket. Closed from this side, swift-websocket waits for the client's answer (its
+/// `closeTimeout`, `ServiceRouters.closeReplyTimeout`), so the connection ends cleanly.
 enum SocketSession {
-    /// How long the client has to answer the close.
-    static let closeReplyDeadline = Duration.seconds(5)
-
     static func run(
         inbound: WebSocketInboundStream, writer: SocketWriter,
         receive: @escaping @Sendable (String) async -> Void,
@@ -33,13 +30,7 @@ enum SocketSession {
                 try await outbound.close(code, reason: reason)
                 return true
             }
-            if try await group.next() == true {
-                group.addTask {
-                    try await Task.sleep(for: closeReplyDeadline)
-                    return false
-                }
-                _ = try await group.next()
-            }
+            _ = try await group.next()
             group.cancelAll()
         }
     }

@@ -53,14 +53,16 @@ enum StatusMessage {
         }
     }
 
-    /// A frame's fields, without the enclosing braces.
+    /// A frame's fields, without the enclosing braces; those of no frame (all null) when the frame
+    /// cannot be encoded (it always can: every value in it is finite).
     static func frameFields(_ frame: MeterFrame?) -> ByteBuffer {
-        let json = (try? encoder.encode(FrameFields(blocks: frame?.realtimeBlocks))) ?? Data("{}".utf8)
+        guard let json = try? encoder.encode(FrameFields(blocks: frame?.realtimeBlocks)) else { return noFrameFields }
         return ByteBuffer(bytes: json.dropFirst().dropLast())
     }
 
     /// The fields of a message before the first frame.
-    static let noFrameFields = frameFields(nil)
+    static let noFrameFields = ByteBuffer(
+        string: #""frame":null,"frame_time_s":null,"realtime_meters":null,"realtime_spectra":null,"realtime_scope":null"#)
 
     /// The message's parts: the job's fields (and `message`, when the service says something
     /// else than the job), then the frame's shared ones.

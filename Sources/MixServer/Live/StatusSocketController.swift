@@ -56,9 +56,9 @@ struct StatusSocketController {
             try await writeLast(seed.job, timeline: seed.timeline, frame: nil, writer: writer, logger: logger)
             return (.normalClosure, nil)
         }
-        let live = services.board.job(seed: seed)
-        let watch = live.watch()
+        let (live, watch) = services.board.watch(seed: seed, frames: true)
         defer { watch.stop() }
+        if let stored = try await services.store.jobWithTimeline(id: jobID) { services.board.refresh(stored) }
         let interval = Duration.milliseconds(1000 / Self.messagesPerSecond)
         let clock = ContinuousClock()
         var lastSent: (progress: Int, state: JobState, frame: UInt32?)?

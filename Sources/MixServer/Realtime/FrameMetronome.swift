@@ -16,7 +16,8 @@ final class FrameMetronome: Sendable {
         self.framesPerSecond = framesPerSecond
     }
 
-    /// The metronome of `framesPerSecond` (one per rate, for the life of the process).
+    /// The metronome of `framesPerSecond` (one per rate, for the life of the process: at most 51;
+    /// its task runs only while someone listens).
     static func shared(_ framesPerSecond: Int) -> FrameMetronome {
         metronomes.withLock { metronomes in
             if let metronome = metronomes[framesPerSecond] { return metronome }
@@ -28,12 +29,13 @@ final class FrameMetronome: Sendable {
 
     private static let metronomes = Mutex<[Int: FrameMetronome]>([:])
 
-    /// Calls `tick` at every tick until the returned subscription is cancelled.
+    /// Calls `tick` with the tick's time on the grid at every tick until the returned subscription
+    /// is cancelled.
     func subscribe(_ tick: @escaping Tick) -> Subscription {
         let id = UUID()
         subscribers.withLock { $0[id] = tick }
         task.withLock { task in
-            if task == nil { task = Task.detached { [weak self] in await self?.run() } }
+            if task == nil { task = Task.detached { await self.run() } }
         }
         return Subscription { [weak self] in
             self?.subscribers.withLock { _ = $0.removeValue(forKey: id) }
@@ -62,8 +64,9 @@ final class FrameMetronome: Sendable {
                 return ticks.isEmpty ? nil : ticks
             }
             guard let ticks else { return }
-            let now = clock.now
-            for tick in ticks { tick(now) }
+            // The tick's time on the grid, not when the task woke: a replay's frames then advance
+            // by exactly one frame period a tick, whatever the wake-up's jitter.
+            for tick in ticks { tick(next) }
         }
     }
 }

@@ -53,13 +53,22 @@ final class RealtimeStream: Sendable {
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// A control message from the client: kept for the sender, which answers it.
+    /// A control message from the client: kept for the sender, which answers it (one that comes
+    /// before the replay is answered that there is no replay yet).
     func received(_ text: String) {
         state.withLock { state in
             state.pendingControls.append(text)
             if state.pendingControls.count > Self.maximumPendingControls { state.pendingControls.removeFirst() }
         }
         wake.yield()
+    }
+
+    /// The control messages received since the last call.
+    private func takeControls() -> [String] {
+        state.withLock { state in
+            defer { state.pendingControls.removeAll() }
+            return state.pendingControls
+        }
     }
 
     /// Runs the stream until it ends; returns how to close the socket.
@@ -114,13 +123,16 @@ final class RealtimeStream: Sendable {
     {
         var job = seed.job
         if !job.state.isTerminal {
-            let live = services.board.job(seed: seed)
-            if let ended = try await sendLive(live) { return ended }
+            let (live, watch) = services.board.watch(seed: seed, frames: false)
+            defer { watch.stop() }
+            if let stored = try await services.store.jobWithTimeline(id: jobID) { services.board.refresh(stored) }
+            if let ended = try await sendLive(live, watch: watch) { return ended }
             job = live.snapshot.job
         }
         guard job.state == .complete else {
+            // A job that had ended before the socket opened: its state, and a normal close.
             try await writer.send(text: StreamMessages.text(StreamMessages.Job(job: job)))
-            return job.error == WorkerPool.shutdownReason ? (.goingAway, "the server shut down") : (.normalClosure, nil)
+            return (.normalClosure, nil)
         }
         // The replay starts playing for a client that came after the end, paused for one that
         // watched the render (its player has not started yet).
@@ -129,9 +141,7 @@ final class RealtimeStream: Sendable {
 
     /// The live phase: the newest frame at each due tick, the job's state changes. Returns how to
     /// close when the stream ends here; nil when the job completed (the replay follows).
-    private func sendLive(_ live: LiveJob) async throws -> (WebSocketErrorCode, reason: String?)? {
-        let watch = live.watch(frames: false)
-        defer { watch.stop() }
+    private func sendLive(_ live: LiveJob, watch: LiveJob.Watch) async throws -> (WebSocketErrorCode, reason: String?)? {
         state.withLock { $0.phase = .live(live) }
         // The job's wake-ups join the ticker's in the one stream the sender reads.
         let forward = Task { [wake] in
@@ -144,6 +154,10 @@ final class RealtimeStream: Sendable {
         var lastSentFrame: UInt32?
         for await _ in wakes {
             if services.board.goingAway.isSet { return try await bye() }
+            for _ in takeControls() {
+                try await writer.send(text: StreamMessages.text(StreamMessages.Failure(error: .init(
+                    code: "no_replay_yet", message: "the job is still rendering: play, pause and seek steer its replay, once the mix exists"))))
+            }
             let snapshot = live.snapshot
             if snapshot.job.state != lastState {
                 lastState = snapshot.job.state
@@ -167,7 +181,8 @@ final class RealtimeStream: Sendable {
         return (.normalClosure, nil)
     }
 
-    /// A job that ended without a mix: normal close, or going away when the shutdown cut it off.
+    /// A job that ended without a mix while the socket watched: normal close, or going away when
+    /// the shutdown cut it off.
     private func finalClose(_ job: JobRecord) -> (WebSocketErrorCode, reason: String?) {
         job.error == WorkerPool.shutdownReason ? (.goingAway, "the server shut down") : (.normalClosure, nil)
     }
@@ -176,7 +191,7 @@ final class RealtimeStream: Sendable {
     private func sendReplay(job: JobRecord, playing: Bool, logger: Logger) async throws -> (WebSocketErrorCode, reason: String?) {
         let reader: FrameFileReader
         do {
-            reader = try FrameFileReader(url: try services.destination(of: job).framesURL)
+            reader = try FrameFileReader(url: try services.destination(of: job).framesURL, cache: services.frameChunks)
         } catch {
             logger.error("the frames of job \(job.id) could not be read", metadata: ["error": "\(error)"])
             try await writer.send(text: StreamMessages.text(StreamMessages.Failure(error: .init(
@@ -188,27 +203,22 @@ final class RealtimeStream: Sendable {
         let start = ReplayClock(
             durationS: Double(header.frameCount) / Double(header.framesPerSecond), positionS: request.fromSeconds,
             playing: playing, now: now)
+        // The replay's first frame is due at once, playing or not: the meters show where it is.
         state.withLock { state in
             state.phase = .replay(header)
             state.clock = start
-            state.lastTickKey = nil
+            Self.countDue(&state, at: now)
         }
         try await writer.send(text: StreamMessages.text(
             StreamMessages.Description(jobID: jobID, header: header, request: request, replay: start, now: now)))
-        var lastSentDue: UInt32 = state.withLock { $0.due }
-        // The first frame goes out at once, playing or not: the meters show where the replay is.
-        var mustSend = true
+        var lastSentDue: UInt32?
+        wake.yield()
         for await _ in wakes {
             if services.board.goingAway.isSet { return try await bye() }
-            let (controls, due) = state.withLock { state in
-                defer { state.pendingControls.removeAll() }
-                return (state.pendingControls, state.due)
-            }
-            for text in controls {
+            for text in takeControls() {
                 switch ControlMessage.parse(text) {
                 case .success(let control):
                     let clock = apply(control)
-                    mustSend = true
                     try await writer.send(text: StreamMessages.text(
                         StreamMessages.Playback(playing: clock.isPlaying, positionS: clock.positionS(at: .now))))
                 case .failure(let error):
@@ -216,27 +226,47 @@ final class RealtimeStream: Sendable {
                         code: "bad_control", message: error.message))))
                 }
             }
-            guard mustSend || due != lastSentDue else { continue }
-            let now = ContinuousClock.now
-            let clock = state.withLock { $0.clock! }
-            let index = clock.frameIndex(at: now, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount)
-            let body = try reader.withRecord(at: index) { record in
-                var flags: RealtimeLayout.Flags = [.complete, .replay]
-                if index == header.frameCount - 1 { flags.insert(.last) }
-                switch request.encoding {
-                case .binary:
-                    return RealtimeEncoder.binaryBody(record: record, layout: reader.recordLayout, channels: request.channels, flags: flags)
-                case .json:
-                    let frame = MeterFrame(record: record, index: index, header: header, isComplete: true)
-                    return RealtimeEncoder.jsonBody(frame, channels: request.channels, flags: flags)
-                }
+            let (due, index) = state.withLock { state in
+                (state.due, state.clock!.frameIndex(at: .now, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount))
+            }
+            guard due != lastSentDue else { continue }
+            let body: ByteBuffer
+            do {
+                body = try encodeReplayFrame(index, reader: reader)
+            } catch {
+                logger.error("a frame of job \(job.id) could not be read", metadata: ["error": "\(error)"])
+                try await writer.send(text: StreamMessages.text(StreamMessages.Failure(error: .init(
+                    code: "frames_unavailable", message: "the job's meter frames cannot be read"))))
+                return (.unexpectedServerError, "the job's meter frames cannot be read")
             }
             try await sendFrame(
                 sequence: due, index: index, mediaTimeS: Double(index) / Double(header.framesPerSecond), body: body)
             lastSentDue = due
-            mustSend = false
         }
         return (.normalClosure, nil)
+    }
+
+    /// The shared part of a replayed frame's message, in the stream's encoding.
+    private func encodeReplayFrame(_ index: Int, reader: FrameFileReader) throws -> ByteBuffer {
+        let header = reader.header
+        return try reader.withRecord(at: index) { record in
+            var flags: RealtimeLayout.Flags = [.complete, .replay]
+            if index == header.frameCount - 1 { flags.insert(.last) }
+            switch request.encoding {
+            case .binary:
+                return RealtimeEncoder.binaryBody(record: record, layout: reader.recordLayout, channels: request.channels, flags: flags)
+            case .json:
+                let frame = MeterFrame(record: record, index: index, header: header, isComplete: true)
+                return RealtimeEncoder.jsonBody(frame, channels: request.channels, flags: flags)
+            }
+        }
+    }
+
+    /// A frame is due now (the replay began, or moved): counted, with its index as the newest seen.
+    private static func countDue(_ state: inout State, at now: ContinuousClock.Instant) {
+        guard case .replay(let header) = state.phase, let clock = state.clock else { return }
+        state.due &+= 1
+        state.lastTickKey = clock.frameIndex(at: now, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount)
     }
 
     /// Applies a control to the replay clock; returns the clock after it.
@@ -248,8 +278,8 @@ final class RealtimeStream: Sendable {
             case .pause(let at): state.clock?.pause(at: at)
             case .seek(let to): state.clock?.seek(to: to, now: now)
             }
-            // The new position is due at the next tick even if it shows the same frame index.
-            state.lastTickKey = nil
+            // The new position is due at once, even if it shows the same frame index.
+            Self.countDue(&state, at: now)
             return state.clock!
         }
     }

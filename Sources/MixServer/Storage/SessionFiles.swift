@@ -14,8 +14,8 @@ import Synchronization
 /// the job that completed last.
 final class SessionFiles: Sendable {
     let root: URL
-    /// Publishing a session's newest mix: one at a time, so the three files always come from
-    /// the same job.
+    /// Publishing a session's newest mix: one job at a time, so when publishing is done the three
+    /// files come from the same job (a reader between two renames may still see one of each).
     private let publishing = Mutex(())
 
     init(root: URL) {
@@ -122,14 +122,5 @@ final class SessionFiles: Sendable {
             }
         }
         return removed
-    }
-
-    /// Every job folder's id (for tidying at start-up).
-    func jobFolderIDs() -> [String] {
-        let manager = FileManager.default
-        let outputs = root.appendingPathComponent("storage/mix_outputs", isDirectory: true)
-        return ((try? manager.contentsOfDirectory(at: outputs, includingPropertiesForKeys: nil)) ?? []).flatMap { session in
-            (try? manager.contentsOfDirectory(atPath: session.appendingPathComponent("jobs").path)) ?? []
-        }
     }
 }

@@ -79,6 +79,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             // session deleted meanwhile), never a server fault.
             switch error {
             case .noSuchJob(let id): return try APIError.notFound("job \(id)").response(from: request, context: context)
+            case .noSuchStem(let id): return try APIError.notFound("stem \(id)").response(from: request, context: context)
             case .conflict:
                 return try APIError(.conflict, code: "conflict", message: "the change conflicts with what is stored; reload and try again")
                     .response(from: request, context: context)

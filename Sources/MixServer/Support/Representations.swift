@@ -64,6 +64,8 @@ struct JobResponse: ResponseEncodable {
     let progress: Int
     let message: String
     let error: String?
+    /// What the job was started with (`recipe`, `format`, `fps`, `basic`).
+    let options: JobOptions?
     let createdAt: Date
     let updatedAt: Date
 
@@ -74,12 +76,13 @@ struct JobResponse: ResponseEncodable {
         progress = job.progress
         message = job.message
         error = job.error
+        options = try? JobOptions.decode(job.optionsJSON)
         createdAt = job.createdAt
         updatedAt = job.updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case state, progress, message, error
+        case state, progress, message, error, options
         case jobID = "job_id", sessionID = "session_id", createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -91,6 +94,7 @@ struct JobResponse: ResponseEncodable {
         try c.encode(progress, forKey: .progress)
         try c.encode(message, forKey: .message)
         try c.encode(error, forKey: .error)
+        try c.encode(options, forKey: .options)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
     }

@@ -14,6 +14,8 @@ struct MixServices: Sendable {
     let board: LiveBoard
     let metrics: ServiceMetrics
     let connections: ConnectionRegistry
+    /// Decoded chunks of frame files, shared by the replays (at most 32: about 12 MB at 60 fps).
+    let frameChunks = FrameChunkCache(capacity: 32)
     let configuration: ServerConfiguration
     let logger: Logger
 
@@ -28,7 +30,7 @@ struct MixServices: Sendable {
     ) async throws -> (MixServices, WorkerPool) {
         let store = try MixStore(directory: configuration.dataDirectory)
         let files = SessionFiles(root: configuration.dataDirectory)
-        let states = try await store.states(ofJobs: files.jobFolderIDs())
+        let states = try await store.jobStates()
         let removed = files.removeLeftovers(isComplete: { states[$0] == .complete })
         if removed > 0 { logger.info("removed \(removed) file(s) or folder(s) a stopped process left half-made") }
         let library = try PresetLibrary.load()
@@ -37,6 +39,16 @@ struct MixServices: Sendable {
         let hooks = WorkerPool.Hooks(
             changed: { board.changed($0) },
             ended: { metrics.jobEnded($0, after: $1) },
+            completed: { job in
+                // Only a job the store has as complete becomes the session's newest mix (a cancel
+                // that raced the render's end leaves the session's newest as it was).
+                do {
+                    let options = try JobOptions.decode(job.optionsJSON)
+                    try files.publishAsNewest(job.sessionID, jobID: job.id, format: options.format)
+                } catch {
+                    logger.error("the session's newest mix could not be updated", metadata: ["job": "\(job.id)", "error": "\(error)"])
+                }
+            },
             discard: { files.discardJob($0.sessionID, jobID: $0.id) },
             drained: { deadline in
                 // Every socket says why and closes (1001), given a moment for its last message
@@ -50,7 +62,7 @@ struct MixServices: Sendable {
                     try? await Task.sleep(until: deadline, clock: .continuous)
                     connections.closeAll(keepingSockets: true)
                     // A socket whose client stopped reading cannot even take its close frame.
-                    try? await Task.sleep(until: max(deadline, farewell).advanced(by: Self.socketFarewell), clock: .continuous)
+                    try? await Task.sleep(until: max(deadline, farewell), clock: .continuous)
                     connections.closeAll()
                 }
                 await connections.waitForSockets(until: farewell)

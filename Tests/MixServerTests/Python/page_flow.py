@@ -141,7 +141,13 @@ try:
     driver.execute_script("document.querySelector('[data-testid=player]').currentTime = 10")
     wait("the seek", lambda: driver.execute_script(
         "const p = document.querySelector('[data-testid=player]'); return !p.seeking && p.currentTime >= 10"), timeout=20)
-    time.sleep(0.4)
+    # The replay starts again from the new place; the meters come back in step within a moment
+    # (how long is reported) and stay there.
+    sought = time.time()
+    period = 1 / 30
+    wait("the meters in step after the seek", lambda: (lambda f, a, _: f >= 10 - period and -0.002 <= a - f < period)(
+        *sync_error()), timeout=10, every=0.02)
+    result["seek_settled_s"] = round(time.time() - sought, 3)
     after_seek = []
     for _ in range(10):
         time.sleep(0.1)

@@ -31,10 +31,9 @@ const page = {
 };
 window.mixdown = page;
 
+/** Every error the page meets is kept (and shown where it matters), never only logged. */
 function recordError(error) {
-  const message = error instanceof Error ? error.message : String(error);
-  page.errors.push(message);
-  console.warn('mixdown:', message);
+  page.errors.push(error instanceof Error ? error.message : String(error));
 }
 setErrorReporter(recordError);
 window.addEventListener('error', (event) => recordError(event.error || event.message));
@@ -42,12 +41,16 @@ window.addEventListener('unhandledrejection', (event) => recordError(event.reaso
 
 const api = new API();
 const maximumUploadsAtOnce = 2;
+const audioExtensions = new Set(['wav', 'wave', 'bwf', 'rf64', 'aif', 'aiff', 'aifc', 'flac', 'mp3', 'ogg', 'oga', 'opus']);
+const stateOrder = ['queued', 'loading', 'processing_tracks', 'mixing', 'mastering', 'exporting', 'complete'];
 let stems = [];
 let uploads = [];
 let refusals = [];
 let recipes = [];
-let summary = null;
+let shownResult = null;
 let nextUpload = 0;
+let colours = new Map();
+let stemsRequest = 0;
 
 // MARK: Meters
 
@@ -57,17 +60,26 @@ const spectrum = new SpectrumView($('spectrum'));
 const scope = new ScopeView($('scope'));
 const player = $('player');
 
-/** The colour of a stem: its place among the session's stems in render order (as in the table). */
+/** A stem's colour: its place among the session's stems in the render's order, as in its row. */
 function colourOf(stemID, fallbackIndex) {
-  const index = inRenderOrder(stems).findIndex((stem) => stem.stem_id === stemID);
-  return trackColour(index >= 0 ? index : fallbackIndex);
+  return colours.get(stemID) ?? trackColour(fallbackIndex ?? 0);
 }
 
+function setTargets(targetLUFS, ceilingDBTP) {
+  loudness.setTarget(targetLUFS, ceilingDBTP);
+  meters.setCeiling(ceilingDBTP);
+}
+
+function targetsOfRecipe(name) {
+  const recipe = recipes.find((r) => r.name === name);
+  if (recipe) setTargets(recipe.target_lufs, recipe.ceiling_dbtp);
+}
+
+let reconnects = 0;
 const stream = new FrameStream(api, {
   onDescription(description) {
-    const colours = description.tracks.map((track) => colourOf(track.id, track.index));
-    meters.setTracks(description.tracks, colours);
-    spectrum.setTracks(description.band_centers_hz, colours);
+    meters.setTracks(description.tracks, colourOf);
+    spectrum.setTracks(description.band_centers_hz, description.tracks, colourOf);
     scope.reset();
     $('meter-source').textContent = description.mode === 'live'
       ? 'live from the render (it runs faster than the song)'
@@ -79,6 +91,15 @@ const stream = new FrameStream(api, {
     // The frames at the new position are on their way: give them a moment before checking.
     lastNudge = performance.now() - 150;
   },
+  onBye() { $('meter-source').textContent = 'the service is restarting; reload the page in a moment'; },
+  onDrop() {
+    // A dropped connection (not a close) is opened again where the player is, a few times.
+    if (page.jobId && reconnects < 3) {
+      reconnects += 1;
+      const jobID = page.jobId;
+      setTimeout(() => { if (page.jobId === jobID) stream.open(jobID, { fps: 60, from: player.currentTime }); }, 1000);
+    }
+  },
   onError: recordError,
 });
 
@@ -87,19 +108,30 @@ onFrame(function paintMeters(now) {
   page.framesReceived = stream.received;
   page.audioTime = player.currentTime;
   const frame = stream.frameAt(player.currentTime);
-  // Ballistics run on the song's time in a replay, on the wall clock while a render fast-forwards.
-  const t = frame && frame.replay ? frame.mediaTime : now / 1000;
-  meters.draw(frame, t);
+  if (frame && frame.sequence !== lastDrawnSequence) {
+    // The data step, once per new frame: ballistics run on the song's time in a replay, on the
+    // wall clock while a render fast-forwards.
+    lastDrawnSequence = frame.sequence;
+    page.framesDrawn += 1;
+    meters.take(frame, frame.replay ? frame.mediaTime : now / 1000);
+  }
+  page.lastFrameTime = frame ? frame.mediaTime : null;
+  meters.draw();
   loudness.draw(frame);
   spectrum.draw(frame);
   scope.draw(frame, now);
-  if (frame && frame.sequence !== lastDrawnSequence) {
-    lastDrawnSequence = frame.sequence;
-    page.framesDrawn += 1;
-  }
-  page.lastFrameTime = frame ? frame.mediaTime : null;
   keepInStep(now);
 });
+
+/** Clears the meters (a new job, a job that ended without a mix, a new session). */
+function clearMeters(note) {
+  stream.close();
+  stream.latest = null;
+  stream.recent = [];
+  meters.reset();
+  lastDrawnSequence = null;
+  $('meter-source').textContent = note;
+}
 
 // MARK: The player, and the replay in step with it
 
@@ -115,12 +147,15 @@ let lastNudge = 0;
 let lead = 0.05;
 function keepInStep(now) {
   const newest = stream.latest;
-  if (!newest || !newest.replay || player.seeking || now - lastNudge < 250) return;
-  const period = 1 / (stream.description ? stream.description.frames_per_second : 30);
+  if (!newest || !newest.replay || player.seeking || now - lastNudge < 250 || !stream.description) return;
+  const fps = stream.description.frames_per_second;
+  const period = 1 / fps;
   if (player.paused) {
-    // A paused player settles its time a moment after the pause (its audio's output latency).
+    // A paused player settles its time a moment after the pause (its audio's output latency):
+    // the frame shown must be the one the player's position is in (the song's last, at its end).
     const shown = stream.frameAt(player.currentTime);
-    if (shown && Math.abs(shown.mediaTime + period / 2 - player.currentTime) > period) {
+    const wanted = Math.min(stream.description.frame_count - 1, Math.floor(player.currentTime * fps + 1e-6));
+    if (shown && Math.round(shown.mediaTime * fps) !== wanted) {
       lastNudge = now;
       stream.control('pause', player.currentTime);
     }
@@ -143,12 +178,17 @@ player.addEventListener('playing', () => stream.control('play', player.currentTi
 player.addEventListener('pause', () => stream.control('pause', player.currentTime));
 player.addEventListener('ended', () => stream.control('pause', player.currentTime));
 player.addEventListener('seeking', () => stream.control('seek', player.currentTime));
-player.addEventListener('seeked', () => {
-  if (player.paused) stream.control('pause', player.currentTime); else stream.control('play', player.currentTime + lead);
-});
+player.addEventListener('seeked', syncReplay);
 player.addEventListener('error', () => {
   if (player.getAttribute('src')) recordError(new Error('the mix could not be played in this browser'));
 });
+
+function stopPlayer() {
+  player.pause();
+  player.removeAttribute('src');
+  delete player.dataset.job;
+  player.load();
+}
 
 // MARK: Stems
 
@@ -156,39 +196,66 @@ const table = new StemTable($('stem-rows'), {
   async onChange(stem, change) {
     try {
       await api.changeStem(stem.stem_id, change);
-      await refreshStems();
     } catch (error) {
       showMixError(error);
-      await refreshStems();
     }
+    await refreshStems();
   },
   async onDelete(stem) {
     try {
       await api.deleteStem(stem.stem_id);
-      await refreshStems();
     } catch (error) {
       showMixError(error);
     }
+    await refreshStems();
   },
-  onCancelUpload(upload) { upload.abort(); },
+  onCancelUpload(upload) {
+    if (upload.started) {
+      upload.abort();
+    } else {
+      uploads = uploads.filter((u) => u !== upload);
+      renderStems();
+    }
+  },
 });
 
 function renderStems() {
-  table.render(stems, uploads, refusals);
+  colours = new Map(inRenderOrder(stems).map((stem, index) => [stem.stem_id, trackColour(index)]));
+  table.render(stems, uploads, refusals, colourOf);
   $('stems-count').textContent = stems.length ? `${stems.length} stem${stems.length === 1 ? '' : 's'}` : '';
   $('start').disabled = stems.length === 0 || isRunning();
 }
 
+/** Reads the stems again; an answer that comes after a later request's is dropped. */
 async function refreshStems() {
-  const list = await api.stems();
-  stems = list.stems;
-  renderStems();
+  const request = ++stemsRequest;
+  try {
+    const list = await api.stems();
+    if (request !== stemsRequest) return;
+    stems = list.stems;
+    renderStems();
+  } catch (error) {
+    showMixError(error);
+  }
 }
 
 /** Queues files for upload; two go at a time, each with its own progress and cancel. */
 async function addFiles(files) {
-  const audio = files.filter((file) => !file.name.startsWith('.'));
-  if (audio.length === 0) return;
+  const audio = [];
+  const ignored = [];
+  for (const file of files) {
+    const extension = file.name.includes('.') ? file.name.split('.').pop().toLowerCase() : '';
+    if (file.name.startsWith('.') || (extension && !audioExtensions.has(extension))) ignored.push(file.name); else audio.push(file);
+  }
+  if (ignored.length) {
+    const refusal = { name: ignored.join(', '), message: `${ignored.join(', ')}: left out (not audio files)` };
+    refusal.dismiss = () => { refusals = refusals.filter((r) => r !== refusal); renderStems(); };
+    refusals.push(refusal);
+  }
+  if (audio.length === 0) {
+    renderStems();
+    return;
+  }
   await ensureSession();
   for (const file of audio) {
     nextUpload += 1;
@@ -211,10 +278,10 @@ function pumpUploads() {
       }
     });
     upload.abort = abort;
-    promise.then(async () => {
+    promise.then(() => {
       finishUpload(upload);
-      await refreshStems();
-    }).catch((error) => {
+      refreshStems();
+    }, (error) => {
       finishUpload(upload);
       if (!(error instanceof ServiceError && error.code === 'cancelled')) {
         const refusal = { name: upload.file.name, message: error.message };
@@ -224,6 +291,7 @@ function pumpUploads() {
       renderStems();
     });
   }
+  renderStems();
 }
 
 function finishUpload(upload) {
@@ -231,50 +299,48 @@ function finishUpload(upload) {
   pumpUploads();
 }
 
-/** Every file of a dropped folder (one level down, as a session folder is), or the files dropped. */
+/** Every file of a dropped folder (its files, not those of folders inside it), or the files dropped. */
 async function droppedFiles(dataTransfer) {
   const entries = [...dataTransfer.items].map((item) => (item.webkitGetAsEntry ? item.webkitGetAsEntry() : null));
-  if (entries.some((entry) => entry && entry.isDirectory)) {
-    const files = [];
-    for (const entry of entries) {
-      if (!entry) continue;
-      if (entry.isFile) files.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
-      if (entry.isDirectory) {
-        const reader = entry.createReader();
-        for (;;) {
-          const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
-          if (batch.length === 0) break;
-          for (const child of batch.filter((e) => e.isFile)) files.push(await new Promise((resolve, reject) => child.file(resolve, reject)));
-        }
+  if (!entries.some((entry) => entry && entry.isDirectory)) return [...dataTransfer.files];
+  const file = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
+  const files = [];
+  for (const entry of entries) {
+    if (!entry) continue;
+    if (entry.isFile) files.push(await file(entry));
+    if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch.filter((e) => e.isFile)) files.push(await file(child));
       }
     }
-    return files;
   }
-  return [...dataTransfer.files];
+  return files;
 }
 
+// Files dropped anywhere on the page land in the session; the zone shows where.
 const dropZone = $('drop-zone');
-for (const target of [dropZone, document.body]) {
-  target.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    dropZone.classList.add('over');
-  });
-  target.addEventListener('dragleave', () => dropZone.classList.remove('over'));
-  target.addEventListener('drop', async (event) => {
-    event.preventDefault();
-    dropZone.classList.remove('over');
-    try {
-      await addFiles(await droppedFiles(event.dataTransfer));
-    } catch (error) {
-      recordError(error);
-    }
+document.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  dropZone.classList.add('over');
+});
+document.addEventListener('dragleave', (event) => {
+  if (!event.relatedTarget) dropZone.classList.remove('over');
+});
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dropZone.classList.remove('over');
+  droppedFiles(event.dataTransfer).then(addFiles).catch(recordError);
+});
+for (const input of [$('stem-input'), $('folder-input')]) {
+  input.addEventListener('change', (event) => {
+    const files = [...event.target.files];
+    event.target.value = '';
+    addFiles(files).catch(recordError);
   });
 }
-$('stem-input').addEventListener('change', async (event) => {
-  const files = [...event.target.files];
-  event.target.value = '';
-  await addFiles(files);
-});
 
 // MARK: The mix
 
@@ -290,9 +356,17 @@ function showMixError(error) {
   box.hidden = !error;
 }
 
+/** Whether `job` is behind what is shown (the two sockets may report one change in either order). */
+function isStale(job) {
+  if (page.state === null || page.state === job.state) return page.state !== null && (job.progress ?? 0) < page.progress;
+  if (['complete', 'failed', 'cancelled'].includes(page.state)) return true;
+  const rank = (state) => (stateOrder.includes(state) ? stateOrder.indexOf(state) : stateOrder.length);
+  return rank(job.state) < rank(page.state);
+}
+
 function showJob(job) {
   if (job.job_id && job.job_id !== page.jobId) return;
-  const wasRunning = isRunning();
+  if (isStale(job)) return;
   page.state = job.state;
   page.progress = job.progress ?? page.progress;
   $('progress-block').hidden = false;
@@ -306,63 +380,75 @@ function showJob(job) {
   if (job.timeline) {
     $('timeline').replaceChildren(...job.timeline.map((entry) => {
       const item = document.createElement('li');
-      const at = new Date(entry.at);
-      item.textContent = `${entry.state.replace('_', ' ')} ${at.toLocaleTimeString()}`;
+      item.textContent = `${entry.state.replace('_', ' ')} ${new Date(entry.at).toLocaleTimeString()}`;
       return item;
     }));
   }
-  $('cancel').hidden = !isRunning();
+  const cancel = $('cancel');
+  if (!isRunning() && document.activeElement === cancel) $('start').focus();
+  cancel.hidden = !isRunning();
   $('start').disabled = isRunning() || stems.length === 0;
-  if (job.state === 'complete' && (wasRunning || !summary || summary.job !== page.jobId)) showResult(job.visual);
-  if (job.state === 'failed') showMixError(new Error(job.error || 'the mix failed'));
+  if (job.state === 'complete' && shownResult !== page.jobId) {
+    shownResult = page.jobId;
+    showResult(page.jobId, job.visual).catch((error) => {
+      shownResult = null;
+      showMixError(error);
+    });
+  }
+  if (job.state === 'failed' || job.state === 'cancelled') {
+    clearMeters(job.state === 'failed' ? 'the mix failed' : 'the mix was cancelled');
+    if (job.state === 'failed') showMixError(new Error(job.error || 'the mix failed'));
+  }
 }
 
-async function showResult(visual) {
-  const jobID = page.jobId;
+async function showResult(jobID, visual) {
   const data = visual || await api.summary(jobID);
-  summary = { job: jobID, data };
-  const recipe = recipes.find((r) => r.name === data.recipe);
-  loudness.setTarget(data.target_lufs ?? (recipe ? recipe.target_lufs : -14), data.ceiling_dbtp);
+  if (page.jobId !== jobID) return;
+  if (data.target_lufs !== null && data.target_lufs !== undefined) setTargets(data.target_lufs, data.ceiling_dbtp);
   $('result').hidden = false;
   if (player.dataset.job !== jobID) {
     player.dataset.job = jobID;
     player.src = api.fileURL(jobID, 'mix');
   }
   const extension = data.format.startsWith('flac') ? 'flac' : 'wav';
-  $('download-mix').href = api.fileURL(jobID, 'mix');
-  $('download-mix').setAttribute('download', `mixdown-${data.recipe}.${extension}`);
-  $('download-frames').href = api.fileURL(jobID, 'frames');
-  $('download-frames').setAttribute('download', `mixdown-${data.recipe}.frames`);
-  $('download-summary').href = api.fileURL(jobID, 'summary');
-  $('download-summary').setAttribute('download', `mixdown-${data.recipe}.summary.json`);
+  for (const [testid, file, name] of [['download-mix', 'mix', `mixdown-${data.recipe}.${extension}`],
+    ['download-frames', 'frames', `mixdown-${data.recipe}.frames`], ['download-summary', 'summary', `mixdown-${data.recipe}.summary.json`]]) {
+    $(testid).href = api.fileURL(jobID, file);
+    $(testid).setAttribute('download', name);
+  }
   renderReport($('report'), data, colourOf);
 }
 
 /** Follows a job: its status (progress, timeline) and its meter frames. */
-function follow(jobID, fps) {
-  page.jobId = jobID;
+function follow(job) {
+  page.jobId = job.job_id;
   page.state = null;
   page.progress = 0;
-  summary = null;
+  shownResult = null;
+  reconnects = 0;
+  if (job.options) targetsOfRecipe(job.options.recipe);
   $('result').hidden = true;
   showMixError(null);
-  status.open(jobID);
-  stream.open(jobID, { fps: Math.max(30, Math.min(60, fps || 60)) });
+  clearMeters('waiting for the mix');
+  status.open(job.job_id);
+  stream.open(job.job_id, { fps: 60 });
 }
 
 $('mix-form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  const start = $('start');
+  if (start.disabled) return;
+  start.disabled = true;
   showMixError(null);
   try {
-    const fps = Number($('fps').value);
-    const created = await api.startJob({ recipe: $('recipe').value, format: $('format').value, fps });
-    const recipe = recipes.find((r) => r.name === $('recipe').value);
-    if (recipe) loudness.setTarget(recipe.target_lufs, recipe.ceiling_dbtp);
-    player.pause();
-    follow(created.job_id, 60);
+    const options = { recipe: $('recipe').value, format: $('format').value, fps: Number($('fps').value) };
+    const created = await api.startJob(options);
+    stopPlayer();
+    follow({ job_id: created.job_id, options });
     showJob({ job_id: created.job_id, state: 'queued', progress: 0, message: 'waiting for a worker' });
   } catch (error) {
     showMixError(error);
+    start.disabled = stems.length === 0;
   }
 });
 
@@ -384,25 +470,44 @@ function describeRecipe() {
 
 // MARK: The session
 
-async function ensureSession() {
-  if (api.session) return;
-  await api.createSession();
-  page.sessionId = api.session.id;
-  $('session-label').textContent = 'a new session';
+let creating = null;
+/** The session, made once however many callers ask at the same time. */
+function ensureSession() {
+  if (api.session) return Promise.resolve(api.session);
+  if (!creating) {
+    creating = api.createSession().then((session) => {
+      page.sessionId = session.id;
+      $('session-label').textContent = 'a new session';
+      return session;
+    }).finally(() => { creating = null; });
+  }
+  return creating;
 }
 
 $('new-session').addEventListener('click', async () => {
-  status.close();
-  stream.close();
-  api.forget();
-  stems = [];
+  if ((stems.length || isRunning()) && !window.confirm('Start a new session? This one stays on the service, but this page will forget it.')) return;
+  for (const upload of uploads) if (upload.started) upload.abort();
+  uploads = [];
   refusals = [];
+  stems = [];
+  status.close();
+  clearMeters('waiting for a mix');
+  stopPlayer();
+  api.forget();
+  page.sessionId = null;
   page.jobId = null;
   page.state = null;
+  page.progress = 0;
+  shownResult = null;
   $('result').hidden = true;
   $('progress-block').hidden = true;
-  await ensureSession();
+  showMixError(null);
   renderStems();
+  try {
+    await ensureSession();
+  } catch (error) {
+    showMixError(error);
+  }
 });
 
 async function start() {
@@ -417,6 +522,7 @@ async function start() {
       return option;
     }));
     describeRecipe();
+    targetsOfRecipe(list.default);
     const saved = api.savedSession();
     const session = saved ? await api.loadSession(saved) : null;
     if (session) {
@@ -425,14 +531,24 @@ async function start() {
       stems = session.stems;
       renderStems();
       const newest = session.jobs[0];
-      if (newest) follow(newest.job_id, 60);
+      if (newest) {
+        if (newest.options) {
+          for (const [id, value] of [['recipe', newest.options.recipe], ['format', newest.options.format], ['fps', String(newest.options.fps)]]) {
+            if ([...$(id).options].some((option) => option.value === value)) $(id).value = value;
+          }
+          describeRecipe();
+        }
+        follow(newest);
+        showJob(newest);
+      }
     } else {
+      // None saved, or the saved one is gone from the service: a new one.
       await ensureSession();
       renderStems();
     }
   } catch (error) {
     recordError(error);
-    showMixError(error);
+    showMixError(new Error(`the service could not be reached (${error.message}); reload the page to try again`));
   }
 }
 

@@ -12,6 +12,7 @@ export class ScopeView {
     this.trail = document.createElement('canvas');
     this.lastPaint = null;
     this.lowestCorrelation = 1;
+    this.plotted = null;
   }
 
   reset() {
@@ -61,12 +62,14 @@ export class ScopeView {
     trail.fillStyle = `rgba(0, 0, 0, ${1 - Math.exp(-dt / persistenceS)})`;
     trail.fillRect(0, 0, size, size);
     trail.globalCompositeOperation = 'source-over';
-    if (scope) {
+    // Each frame's points are plotted once, then fade.
+    if (scope && frame !== this.plotted) {
+      this.plotted = frame;
       trail.fillStyle = '#7ee081';
       const half = size / 2;
       for (let i = 0; i < scope.mid.length; i += 1) {
-        // (L ± R)/2 in −1…1; the display's diagonals are L and R.
-        const x = half + (scope.side[i] / 127) * half * 0.98;
+        // Mid up, side across: a signal only in L lies on the upper-left diagonal, under "L".
+        const x = half - (scope.side[i] / 127) * half * 0.98;
         const y = half - (scope.mid[i] / 127) * half * 0.98;
         trail.fillRect(x, y, ratio, ratio);
       }
@@ -91,7 +94,10 @@ export class ScopeView {
     // The correlation meter.
     const top = height - meterHeight;
     const correlation = scope ? scope.correlation : null;
-    if (correlation !== null) this.lowestCorrelation = Math.min(this.lowestCorrelation, correlation);
+    if (correlation !== null && frame !== this.lastCorrelationFrame) {
+      this.lastCorrelationFrame = frame;
+      this.lowestCorrelation = Math.min(this.lowestCorrelation, correlation);
+    }
     g.fillStyle = '#10141a';
     g.fillRect(0, top, width, 12);
     const x = (value) => unit(value, -1, 1) * width;

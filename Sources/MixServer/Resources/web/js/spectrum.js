@@ -1,5 +1,5 @@
-// Spectra on a log frequency axis (20 Hz–20 kHz) from −90 to 0 dB: post-master filled, pre-master
-// as a line, each track a thin line in its row's colour.
+// Spectra on a log frequency axis (20 Hz–20 kHz) from −90 to 0 dB: post-master filled (grey),
+// pre-master as a white line, each track a thin line in its row's colour.
 
 import { fitCanvas, logPosition, trackColour, unit } from './scale.js';
 
@@ -9,13 +9,15 @@ export class SpectrumView {
   constructor(canvas) {
     this.canvas = canvas;
     this.bandCenters = [];
-    this.colours = [];
+    this.tracks = [];
+    this.colourOf = () => '#5cb8ff';
   }
 
-  /** The bands' centres and the tracks' colours of a new stream. */
-  setTracks(bandCenters, colours) {
+  /** The bands' centres and the tracks of a new stream; `colourOf(id, index)` gives each its row's colour. */
+  setTracks(bandCenters, tracks, colourOf) {
     this.bandCenters = bandCenters;
-    this.colours = colours;
+    this.tracks = tracks;
+    this.colourOf = colourOf;
   }
 
   draw(frame) {
@@ -36,12 +38,13 @@ export class SpectrumView {
     }
     g.textAlign = 'center';
     g.textBaseline = 'top';
-    for (const [hz, label] of [[50, '50'], [100, '100'], [500, '500'], [1000, '1k'], [5000, '5k'], [10000, '10k'], [20000, '20k']]) {
+    for (const [hz, label] of [[20, '20'], [50, '50'], [100, '100'], [200, '200'], [500, '500'], [1000, '1k'], [2000, '2k'],
+      [5000, '5k'], [10000, '10k'], [20000, '20k']]) {
       const xx = Math.round(x(hz));
       g.fillStyle = '#242b35';
       g.fillRect(xx, top, 1, bottom - top);
       g.fillStyle = '#aab4c0';
-      g.fillText(label, Math.min(right - 8, xx), bottom + 4);
+      g.fillText(label, Math.min(right - 8, Math.max(left + 6, xx)), bottom + 4);
     }
     if (!frame || !frame.spectra || this.bandCenters.length === 0) return;
     const path = (bytes) => {
@@ -57,13 +60,14 @@ export class SpectrumView {
     g.lineTo(x(this.bandCenters[this.bandCenters.length - 1]), bottom);
     g.lineTo(x(this.bandCenters[0]), bottom);
     g.closePath();
-    g.fillStyle = 'rgba(92, 184, 255, 0.28)';
+    g.fillStyle = 'rgba(200, 210, 222, 0.22)';
     g.fill();
     // The tracks.
     g.lineWidth = 1;
     frame.spectra.tracks.forEach((bytes, index) => {
       path(bytes);
-      g.strokeStyle = this.colours[index] ?? trackColour(index);
+      const track = this.tracks[index];
+      g.strokeStyle = track ? this.colourOf(track.id, track.index) : trackColour(index);
       g.globalAlpha = 0.8;
       g.stroke();
     });

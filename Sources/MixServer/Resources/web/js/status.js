@@ -12,7 +12,13 @@ export class StatusWatch {
     this.close();
     const socket = new WebSocket(this.api.socketURL(`/ws/mix/status/${jobID}`));
     socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        this.onError(new Error('the status socket sent a message that is not JSON'));
+        return;
+      }
       this.onStatus(message);
     };
     socket.onclose = (event) => {

@@ -2,15 +2,26 @@
 // one per upload in flight (its progress and a cancel) and one per refused file (the service's
 // reason), each in the colour its meters use.
 
-import { formatDB, trackColour } from './scale.js';
+import { formatDB } from './scale.js';
 
 const roles = ['lead', 'double', 'harmony', 'adlib', 'beat', 'other'];
-const roleOrder = Object.fromEntries(roles.map((role, index) => [role, index]));
+// The render's order (SPEC §2): lead, double, harmony, adlib, other, beat.
+const roleOrder = { lead: 0, double: 1, harmony: 2, adlib: 3, other: 4, beat: 5 };
 
-/** Stems in processing order (by role, then name, as the render takes them). */
+/** Compares by code points, as the service does (never by locale). */
+function codePointOrder(a, b) {
+  const x = [...a], y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) {
+    if (x[i] !== y[i]) return x[i].codePointAt(0) - y[i].codePointAt(0);
+  }
+  return x.length - y.length;
+}
+
+/** Stems in the render's order: by role, then name (case folded first), then id. */
 export function inRenderOrder(stems) {
   return [...stems].sort((a, b) => (roleOrder[a.role] - roleOrder[b.role])
-    || a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.stem_id.localeCompare(b.stem_id));
+    || codePointOrder(a.name.toLowerCase(), b.name.toLowerCase()) || codePointOrder(a.name, b.name)
+    || codePointOrder(a.stem_id, b.stem_id));
 }
 
 function cell(text, label, className) {
@@ -32,22 +43,29 @@ export class StemTable {
     this.handlers = { onChange, onDelete, onCancelUpload };
   }
 
-  /** Draws the stems, the uploads in flight and the refusals. */
-  render(stems, uploads, refusals) {
+  /** Draws the stems (each in its colour), the uploads in flight and the refusals; the control that had the focus keeps it. */
+  render(stems, uploads, refusals, colourOf) {
+    const focused = document.activeElement;
+    const focusRow = focused && focused.closest ? focused.closest('tr') : null;
+    const focus = focusRow && this.body.contains(focusRow) ? { stem: focusRow.dataset.stemId, control: focused.dataset.control } : null;
     this.body.replaceChildren();
-    inRenderOrder(stems).forEach((stem, index) => this.body.append(this.stemRow(stem, index)));
+    for (const stem of inRenderOrder(stems)) this.body.append(this.stemRow(stem, colourOf(stem.stem_id)));
     for (const upload of uploads) this.body.append(this.uploadRow(upload));
     for (const refusal of refusals) this.body.append(this.refusalRow(refusal));
+    if (focus && focus.stem && focus.control) {
+      const again = this.body.querySelector(`tr[data-stem-id="${CSS.escape(focus.stem)}"] [data-control="${focus.control}"]`);
+      if (again) again.focus();
+    }
   }
 
-  stemRow(stem, index) {
+  stemRow(stem, colour) {
     const row = document.createElement('tr');
     row.dataset.testid = 'stem-row';
     row.dataset.stemId = stem.stem_id;
     const swatch = document.createElement('td');
     const dot = document.createElement('span');
     dot.className = 'swatch';
-    dot.style.background = trackColour(index);
+    dot.style.background = colour;
     swatch.append(dot);
     // The name, and what the file is under it: format, rate, channels, length.
     const name = cell(stem.name, null, 'name');
@@ -61,6 +79,7 @@ export class StemTable {
     roleCell.dataset.label = 'Role';
     const picker = document.createElement('select');
     picker.dataset.testid = 'role';
+    picker.dataset.control = 'role';
     picker.setAttribute('aria-label', `Role of ${stem.name}`);
     for (const role of roles) {
       const option = document.createElement('option');
@@ -80,13 +99,14 @@ export class StemTable {
     }
     row.append(roleCell);
     row.append(
-      cell(`${formatDB(stem.peak_dbfs)} dBFS`, 'Peak', 'num'),
-      cell(`${formatDB(stem.loudness_lufs)} LUFS`, 'Loudness', 'num'));
+      cell(formatDB(stem.peak_dbfs), 'Peak (dBFS)', 'num'),
+      cell(formatDB(stem.loudness_lufs), 'Loudness (LUFS)', 'num'));
     const gainCell = document.createElement('td');
     gainCell.className = 'num';
-    gainCell.dataset.label = 'Gain';
+    gainCell.dataset.label = 'Gain (dB)';
     const gain = document.createElement('input');
     gain.type = 'number';
+    gain.dataset.control = 'gain';
     gain.min = '-60';
     gain.max = '24';
     gain.step = '0.5';
@@ -101,6 +121,7 @@ export class StemTable {
     muteCell.dataset.label = 'Mute';
     const mute = document.createElement('input');
     mute.type = 'checkbox';
+    mute.dataset.control = 'mute';
     mute.checked = stem.muted;
     mute.setAttribute('aria-label', `Mute ${stem.name}`);
     mute.addEventListener('change', () => this.handlers.onChange(stem, { muted: mute.checked }));
@@ -109,7 +130,8 @@ export class StemTable {
     const remove = document.createElement('button');
     remove.type = 'button';
     remove.className = 'quiet icon';
-    remove.textContent = 'Delete';
+    remove.textContent = '✕';
+    remove.title = 'Delete';
     remove.setAttribute('aria-label', `Delete ${stem.name}`);
     remove.addEventListener('click', () => this.handlers.onDelete(stem));
     actions.append(remove);
@@ -122,7 +144,8 @@ export class StemTable {
     row.dataset.upload = upload.id;
     const name = cell('', null, 'name');
     name.colSpan = 7;
-    name.textContent = `${upload.file.name} — uploading ${Math.round(upload.progress * 100)} %`;
+    name.textContent = upload.started
+      ? `${upload.file.name} — uploading ${Math.round(upload.progress * 100)} %` : `${upload.file.name} — waiting to upload`;
     const bar = document.createElement('div');
     bar.className = 'upload-progress';
     const fill = document.createElement('div');

@@ -7,10 +7,16 @@ const none = -32768;
 /** A centi-dB value, or null for "none". */
 function centi(value) { return value === none ? null : value / 100; }
 
-/** Reads one binary message into a frame (views over the message's buffer). */
+/** A gain reduction in centi-dB; "none" reads 0 (nothing reduced). */
+function reduction(value) { return value === none ? 0 : value / 100; }
+
+/** Reads one binary message into a frame (views over the message's buffer); null when it is not one of this stream's. */
 export function decodeFrame(buffer, description) {
+  if (buffer.byteLength !== description.binary.message_bytes || buffer.byteLength < 40) return null;
   const view = new DataView(buffer);
+  if (view.getUint32(0, false) !== 0x4d585254 /* MXRT */ || view.getUint16(4, true) !== 1) return null;
   const tracks = description.tracks.length;
+  if (view.getUint16(36, true) !== tracks) return null;
   const sections = description.binary.sections;
   const frame = {
     sequence: view.getUint32(8, true),
@@ -24,11 +30,11 @@ export function decodeFrame(buffer, description) {
   if (sections.meters) {
     const m = new Int16Array(buffer, sections.meters.offset, 4 * tracks + 6);
     frame.tracks = Array.from({ length: tracks }, (_, t) => ({
-      rms: centi(m[4 * t]), peak: centi(m[4 * t + 1]), compressorGR: m[4 * t + 2] / 100, deEsserGR: m[4 * t + 3] / 100,
+      rms: centi(m[4 * t]), peak: centi(m[4 * t + 1]), compressorGR: reduction(m[4 * t + 2]), deEsserGR: reduction(m[4 * t + 3]),
     }));
     const base = 4 * tracks;
     frame.master = {
-      busGR: m[base] / 100, limiterGR: m[base + 1] / 100, rms: centi(m[base + 2]), peak: centi(m[base + 3]),
+      busGR: reduction(m[base]), limiterGR: reduction(m[base + 1]), rms: centi(m[base + 2]), peak: centi(m[base + 3]),
       truePeak: centi(m[base + 4]),
     };
   }
@@ -63,9 +69,9 @@ export function decodeFrame(buffer, description) {
 
 /** One job's realtime stream. */
 export class FrameStream {
-  constructor(api, { onDescription, onJob, onPlayback, onError } = {}) {
+  constructor(api, { onDescription, onJob, onPlayback, onError, onBye, onDrop } = {}) {
     this.api = api;
-    this.handlers = { onDescription, onJob, onPlayback, onError };
+    this.handlers = { onDescription, onJob, onPlayback, onError, onBye, onDrop };
     this.socket = null;
     this.description = null;
     this.latest = null;
@@ -82,10 +88,13 @@ export class FrameStream {
   frameAt(t) {
     if (!this.latest || !this.latest.replay) return this.latest;
     let chosen = null;
+    let earliest = null;
     for (const frame of this.recent) {
       if (frame.mediaTime <= t + 1e-6 && (!chosen || frame.mediaTime >= chosen.mediaTime)) chosen = frame;
+      if (!earliest || frame.mediaTime < earliest.mediaTime) earliest = frame;
     }
-    return chosen ?? this.latest;
+    // All ahead of the player (it has just started, or lags): the nearest of them.
+    return chosen ?? earliest ?? this.latest;
   }
 
   open(jobID, { fps = 60, from = 0 } = {}) {
@@ -93,15 +102,15 @@ export class FrameStream {
     this.jobID = jobID;
     this.latest = null;
     this.recent = [];
+    this.description = null;
     const socket = new WebSocket(this.api.socketURL(`/ws/mix/realtime/${jobID}`, { fps: String(fps), from: String(from) }));
     socket.binaryType = 'arraybuffer';
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = (event) => {
       if (this.socket === socket) this.socket = null;
       // 1000: the job ended without a mix, or the page closed it; 1001: the service is going away.
-      if (event.code !== 1000 && event.code !== 1001 && event.code !== 1005 && this.handlers.onError) {
-        this.handlers.onError(new Error(`the meter stream closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`));
-      }
+      // Anything else dropped the connection: the page may open it again.
+      if (event.code !== 1000 && event.code !== 1001 && this.handlers.onDrop) this.handlers.onDrop(event.code);
     };
     this.socket = socket;
   }
@@ -119,7 +128,12 @@ export class FrameStream {
   receive(data) {
     if (typeof data !== 'string') {
       if (!this.description || !this.description.binary) return;
-      this.latest = decodeFrame(data, this.description);
+      const frame = decodeFrame(data, this.description);
+      if (!frame) {
+        if (this.handlers.onError) this.handlers.onError(new Error('a meter frame did not match its stream; it was left out'));
+        return;
+      }
+      this.latest = frame;
       // A few frames of a replay are kept, the page showing each at its time (never a queue:
       // the oldest goes as each new one comes, and a seek starts over).
       if (this.latest.replay) {
@@ -133,7 +147,13 @@ export class FrameStream {
       this.received += 1;
       return;
     }
-    const message = JSON.parse(data);
+    let message;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      if (this.handlers.onError) this.handlers.onError(new Error('the meter stream sent a message that is not JSON'));
+      return;
+    }
     switch (message.type) {
       case 'stream':
         this.description = message;
@@ -147,6 +167,9 @@ export class FrameStream {
         break;
       case 'error':
         if (this.handlers.onError) this.handlers.onError(new Error(message.error.message));
+        break;
+      case 'bye':
+        if (this.handlers.onBye) this.handlers.onBye(message.reason);
         break;
       default:
         break;
