@@ -18,14 +18,14 @@ struct GracefulStopTests {
         // A finished mix to download slowly, and a second job rendering when the signal comes.
         let session = try await offPool { try server.sessionWithTone(seconds: 40, folder: folder) }
         let first = try server.startJob(session)
-        try await offPool { try server.waitForJob(first, token: session.token) { $0 == "complete" } }
+        _ = try await offPool { try server.waitForJob(first, token: session.token) { $0 == "complete" } }
         let second = try server.startJob(session, body: #"{"recipe": "loud"}"#)
         let recording = RealtimeRecording()
         async let socket = RealtimeSocketClient.session(
             port: server.port, jobID: second, token: session.token, socket: "status", recording: recording
         ) { try await $0.recording.wait(for: "the close", timeout: .seconds(120)) { $0.closeCode != nil } }
         try await recording.wait(for: "the socket's first message") { !$0.texts.isEmpty }
-        try await offPool { try server.waitForJob(second, token: session.token) { BinaryServer.runningStates.contains($0) || $0 == "complete" } }
+        _ = try await offPool { try server.waitForJob(second, token: session.token) { BinaryServer.runningStates.contains($0) || $0 == "complete" } }
 
         let (silent, idle, slow) = try await offPool {
             (try HeldConnection(port: server.port, request: nil),
@@ -74,7 +74,7 @@ struct GracefulStopTests {
         for recording in [recordings.status, recordings.realtime, recordings.waiting] {
             try await recording.wait(for: "the socket's first message") { !$0.texts.isEmpty }
         }
-        try await offPool { try server.waitForJob(running, token: session.token) { BinaryServer.runningStates.contains($0) } }
+        _ = try await offPool { try server.waitForJob(running, token: session.token) { BinaryServer.runningStates.contains($0) } }
 
         let stoppedIn = try await offPool { server.terminate() }
         #expect(stoppedIn < 1 + 3, "the process took \(stoppedIn) s to stop, with a 1 s grace")

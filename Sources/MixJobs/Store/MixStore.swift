@@ -248,12 +248,16 @@ public final class MixStore: Sendable {
 
     /// How many jobs are in each state (every state listed, zero included).
     public func jobCounts() async throws -> [JobState: Int] {
-        let rows = try await pool.read { db in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") }
-        var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
-        for row in rows {
-            if let state = JobState(rawValue: row["state"]) { counts[state] = row["n"] }
+        // Plain values out of the read (rows are not Sendable: with them, the blocking read
+        // would be chosen over the async one).
+        let stored: [String: Int] = try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
         }
-        return counts
+        return Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, stored[$0.rawValue] ?? 0) })
     }
 
     /// Queued jobs, oldest first (what a worker pool takes at start-up).

@@ -22,14 +22,18 @@ struct MixServices: Sendable {
     /// How long a socket has, once the renders have stopped, to send its last message and close.
     static let socketFarewell = Duration.seconds(2)
 
-    /// Opens the store, removes what a stopped process left half-made (uploads, partial mixes,
-    /// the folders of jobs that did not complete), and makes the worker pool (which fails the
-    /// jobs a stopped process left running when it starts).
+    /// Opens the store, fails the jobs a stopped process left running, removes what it left
+    /// half-made (uploads, partial mixes, the folders of jobs that did not complete), and makes
+    /// the worker pool.
     static func open(
         _ configuration: ServerConfiguration, connections: ConnectionRegistry, logger: Logger
     ) async throws -> (MixServices, WorkerPool) {
         let store = try MixStore(directory: configuration.dataDirectory)
         let files = SessionFiles(root: configuration.dataDirectory)
+        // Before anything is served: the pool does this too when it starts, but that races the
+        // first requests, which would see a dead render as still running.
+        let interrupted = try await store.failInterruptedJobs()
+        if !interrupted.isEmpty { logger.info("\(interrupted.count) job(s) a stopped process left running failed, saying why") }
         let states = try await store.jobStates()
         let removed = files.removeLeftovers(isComplete: { states[$0] == .complete })
         if removed > 0 { logger.info("removed \(removed) file(s) or folder(s) a stopped process left half-made") }

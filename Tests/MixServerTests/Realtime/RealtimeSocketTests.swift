@@ -174,9 +174,11 @@ struct RealtimeSocketTests {
         let folder = try TemporaryDirectory()
         try await LiveServer.run(ServerTest.configuration(folder)) { client in
             let port = try #require(client.port)
-            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 2)
+            // Long enough that the cancel always finds it rendering or waiting, never complete.
+            let (session, token) = try await ServerTest.sessionWithStems(client, seconds: 180)
             let job = try await ServerTest.startJob(client, session: session, token: token)
-            _ = try await client.execute(uri: "/api/jobs/\(job)/cancel", method: .post, headers: ServerTest.bearer(token))
+            let cancel = try await client.execute(uri: "/api/jobs/\(job)/cancel", method: .post, headers: ServerTest.bearer(token))
+            try #require(cancel.status == .ok)
             _ = try await ServerTest.waitForJob(client, job, token: token)
             let recording = try await RealtimeSocketClient.session(port: port, jobID: job, token: token) { stream in
                 try await stream.recording.wait(for: "the close") { $0.texts.contains { $0.type == "job" } }
