@@ -211,9 +211,7 @@ final class RealtimeStream: Sendable {
         }
         try await writer.send(text: StreamMessages.text(
             StreamMessages.Description(jobID: jobID, header: header, request: request, replay: start, now: now)))
-        var lastSent: (due: UInt32, index: Int)?
-        // A control moved the replay: its frame is sent even when it is the one on screen.
-        var moved = false
+        var lastSentDue: UInt32?
         wake.yield()
         for await _ in wakes {
             if services.board.goingAway.isSet { return try await bye() }
@@ -221,7 +219,6 @@ final class RealtimeStream: Sendable {
                 switch ControlMessage.parse(text) {
                 case .success(let control):
                     let clock = apply(control)
-                    moved = true
                     try await writer.send(text: StreamMessages.text(
                         StreamMessages.Playback(playing: clock.isPlaying, positionS: clock.positionS(at: .now))))
                 case .failure(let error):
@@ -229,15 +226,11 @@ final class RealtimeStream: Sendable {
                         code: "bad_control", message: error.message))))
                 }
             }
-            // The frame sent is the one the clock is in now, which may be past the one the tick
-            // counted (a sender that woke late): it becomes the newest seen, so the next tick
-            // does not count it again and the client never gets a frame twice.
-            let (due, index) = state.withLock { state in
-                let index = state.clock!.frameIndex(at: .now, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount)
-                state.lastTickKey = index
-                return (state.due, index)
-            }
-            guard due != lastSent?.due, moved || index != lastSent?.index else { continue }
+            // The frame sent is the one counted due (at the tick's time on the grid, or where a
+            // control moved the replay): the clock read again now could show the next tick's frame
+            // early, and that one again at the next tick.
+            let (due, index) = state.withLock { state in (state.due, state.lastTickKey ?? 0) }
+            guard due != lastSentDue else { continue }
             let body: ByteBuffer
             do {
                 body = try encodeReplayFrame(index, reader: reader)
@@ -249,8 +242,7 @@ final class RealtimeStream: Sendable {
             }
             try await sendFrame(
                 sequence: due, index: index, mediaTimeS: Double(index) / Double(header.framesPerSecond), body: body)
-            lastSent = (due, index)
-            moved = false
+            lastSentDue = due
         }
         return (.normalClosure, nil)
     }
