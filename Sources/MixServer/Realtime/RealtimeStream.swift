@@ -105,8 +105,8 @@ final class RealtimeStream: Sendable {
             case .starting: key = nil
             case .live(let live): key = live.snapshot.frame.map { Int($0.sequence) }
             case .replay(let header):
-                guard let replay = state.clock, replay.isPlaying else { return false }
-                key = replay.frameIndex(at: now, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount)
+                key = state.clock?.frameIndex(
+                    at: now, after: state.lastTickKey, framesPerSecond: header.framesPerSecond, frameCount: header.frameCount)
             }
             guard let key, key != state.lastTickKey else { return false }
             state.due &+= 1

@@ -38,6 +38,19 @@ struct ReplayClock: Sendable, Equatable {
         max(0, min(frameCount - 1, Int((positionS(at: now) * Double(framesPerSecond)).rounded(.down))))
     }
 
+    /// The frame a tick at `now` shows, if it is later than `last`, the frame counted before;
+    /// nil while paused. A playing replay only moves on: a tick whose time came before the last
+    /// jump (the start, a seek, a play; its timer woke late) would read an earlier frame, and
+    /// every jump counts its own frame.
+    func frameIndex(
+        at now: ContinuousClock.Instant, after last: Int?, framesPerSecond: Int, frameCount: Int
+    ) -> Int? {
+        guard isPlaying else { return nil }
+        let index = frameIndex(at: now, framesPerSecond: framesPerSecond, frameCount: frameCount)
+        if let last, index <= last { return nil }
+        return index
+    }
+
     /// Plays from `positionS` (the client's media time).
     mutating func play(at positionS: Double, now: ContinuousClock.Instant) {
         state = .playing(fromS: clamped(positionS), since: now)

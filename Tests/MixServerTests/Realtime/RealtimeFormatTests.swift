@@ -195,6 +195,24 @@ struct RealtimeFormatTests {
         #expect(clock.positionS(at: t0 + .seconds(1)) == 10)
     }
 
+    @Test("a tick counts a frame only when a playing replay has moved on: a tick timed before a jump reads no earlier frame")
+    func replayTicksOnlyMoveOn() {
+        let t0 = ContinuousClock.now
+        var clock = ReplayClock(durationS: 10, positionS: 2, playing: true, now: t0)
+        let start = clock.frameIndex(at: t0, framesPerSecond: 60, frameCount: 600)
+        #expect(start == 120)
+        // A tick whose grid time was 5 ms before the start (its timer woke late) shows nothing.
+        #expect(clock.frameIndex(at: t0 - .milliseconds(5), after: start, framesPerSecond: 60, frameCount: 600) == nil)
+        #expect(clock.frameIndex(at: t0 + .milliseconds(5), after: start, framesPerSecond: 60, frameCount: 600) == nil)
+        #expect(clock.frameIndex(at: t0 + .milliseconds(17), after: start, framesPerSecond: 60, frameCount: 600) == 121)
+        // Back to 1 s: the seek's own frame is 60, the ticks after it go on from there.
+        clock.seek(to: 1, now: t0 + .seconds(1))
+        #expect(clock.frameIndex(at: t0 + .milliseconds(999), after: 60, framesPerSecond: 60, frameCount: 600) == nil)
+        #expect(clock.frameIndex(at: t0 + .milliseconds(1017), after: 60, framesPerSecond: 60, frameCount: 600) == 61)
+        clock.pause(at: 1)
+        #expect(clock.frameIndex(at: t0 + .seconds(3), after: nil, framesPerSecond: 60, frameCount: 600) == nil)
+    }
+
     @Test("control messages: play, pause and seek with a time; anything else is an error that says what to send", arguments: [
         (#"{"play": 1.5}"#, ControlMessage.play(1.5)), (#"{"pause":0}"#, .pause(0)), (#"{"seek": 30}"#, .seek(30)),
         (#"{"seek": -1}"#, nil), (#"{"seek": "10"}"#, nil), (#"{"seek": true}"#, nil), (#"{"stop": 1}"#, nil),
