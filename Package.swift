@@ -8,15 +8,22 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// The audio layers are built for the machine they run on (Mixdown is built from source by
-/// `./mixdown`): the 8-lane true-peak interpolators and limiter run 2.5× faster with AVX2 and
-/// FMA than with the baseline x86-64 instruction set. They are optimized in debug builds too:
-/// unoptimized SIMD code renders at a third of realtime, which would make every test that mixes
-/// a session take minutes. Debug symbols and testability stay.
-let audioSwiftSettings = swiftSettings + [
+/// Built by `./mixdown` and the scripts (which set `MIXDOWN_NATIVE=1`), the audio layers are
+/// made for the machine they run on: the 8-lane true-peak interpolators and limiter run 2.5×
+/// faster with AVX2 and FMA than with the baseline x86-64 instruction set, and they are optimized
+/// in debug builds too (unoptimized SIMD code renders at a third of realtime, which would make
+/// every test that mixes a session take minutes; debug symbols and testability stay).
+/// Without it — Mixdown as a versioned dependency of another package, where SwiftPM refuses
+/// unsafe flags, or a plain `swift build` — the same code builds for the baseline instruction
+/// set: slower, and without fused multiply-add, so its mixes can differ from ours in the last bit.
+let buildsForThisMachine = ProcessInfo.processInfo.environment["MIXDOWN_NATIVE"] == "1"
+
+let machineSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "native"]),
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ] + (buildMachineHasFMA ? [.define("MIXDOWN_FMA")] : [])
+
+let audioSwiftSettings = swiftSettings + (buildsForThisMachine ? machineSwiftSettings : [])
 
 /// Whether the filters' recurrences use fused multiply-add (one instruction per step, 10 %
 /// faster chains). Only where the build machine has it: without the instruction, a fused
@@ -124,15 +131,16 @@ let package = Package(
             path: "Benchmarks/MixLiveBench", swiftSettings: swiftSettings),
         // Test support: counts allocations (its malloc family interposes glibc's in the test executable).
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
+        // The DSP layers' test support needs none of the engine's C libraries (libsndfile, soxr,
+        // zstd): MixDSP's and MixAnalysis's tests build and run without them.
         .target(
-            name: "MixTesting", dependencies: ["MixEngine", "CSndFile", "CFFTW3", "CAllocationCounter"],
-            swiftSettings: swiftSettings),
+            name: "MixTestSupport", dependencies: ["MixDSP", "CFFTW3", "CAllocationCounter"], swiftSettings: swiftSettings),
+        .target(name: "MixTesting", dependencies: ["MixEngine", "MixTestSupport"], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per library target
-        .testTarget(name: "MixDSPTests", dependencies: ["MixDSP", "MixAnalysis", "MixTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "MixDSPTests", dependencies: ["MixDSP", "MixAnalysis", "MixTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "MixAnalysisTests", dependencies: ["MixAnalysis", "MixDSP", "MixEngine", "MixTesting"],
-            swiftSettings: swiftSettings),
+            name: "MixAnalysisTests", dependencies: ["MixAnalysis", "MixDSP", "MixTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MixEngineTests",
             dependencies: ["MixEngine", "MixTesting", "CSndFile"],

@@ -1,8 +1,7 @@
 import Foundation
 import MixAnalysis
 import MixDSP
-import MixEngine
-import MixTesting
+import MixTestSupport
 import Testing
 
 /// `expected.json` of `gen_ebu_tests.py`.
@@ -78,24 +77,24 @@ struct EBULoudnessTests {
     }
 
     static func measure(_ url: URL) throws -> Track {
-        let reader = try SndFileReader(url: url)
+        let file = try PCMWaveFile(url: url)
         let meter = LoudnessMeter(
-            channelCount: reader.channelCount, sampleRate: reader.sampleRate,
+            channelCount: file.channelCount, sampleRate: file.sampleRate,
             measures: [.integrated, .shortTerm, .loudnessRange, .truePeak])!
-        if let layout = ChannelLayout.standard(channelCount: reader.channelCount) { meter.setChannelPositions(layout.positions) }
+        if let layout = ChannelLayout.standard(channelCount: file.channelCount) { meter.setChannelPositions(layout.positions) }
         // Every 20 ms: the test signals' segments start on that grid, so maxima are exact.
-        let step = reader.sampleRate / 50
-        var block = [Float](repeating: 0, count: step * reader.channelCount)
+        let step = file.sampleRate / 50
         var track = Track()
         var frames = 0
-        while true {
-            let count = block.withUnsafeMutableBufferPointer { reader.read(into: $0.baseAddress!, frameCount: step) }
-            if count == 0 { break }
-            block.withUnsafeBufferPointer { meter.add(interleaved: $0.baseAddress!, frameCount: count) }
-            frames += count
-            track.times.append(Double(frames) / Double(reader.sampleRate))
-            track.momentary.append(meter.momentaryLUFS)
-            track.shortTerm.append(meter.shortTermLUFS)
+        file.samples.withUnsafeBufferPointer { samples in
+            while frames < file.frameCount {
+                let count = min(step, file.frameCount - frames)
+                meter.add(interleaved: samples.baseAddress! + frames * file.channelCount, frameCount: count)
+                frames += count
+                track.times.append(Double(frames) / Double(file.sampleRate))
+                track.momentary.append(meter.momentaryLUFS)
+                track.shortTerm.append(meter.shortTermLUFS)
+            }
         }
         track.integrated = meter.integratedLUFS
         track.range = meter.loudnessRangeLU
@@ -111,21 +110,22 @@ struct EBULoudnessTests {
         let folder = Self.folder!
         let expectations = try JSONDecoder().decode(EBUExpectations.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
         let testCase = expectations.cases.first { $0.id == id }!
-        let reader = try SndFileReader(url: folder.appendingPathComponent(testCase.file!))
-        try #require(reader.channelCount <= 2)
-        let meter = GatedLoudnessMeter(sampleRate: reader.sampleRate, measuresRange: true)
+        let file = try PCMWaveFile(url: folder.appendingPathComponent(testCase.file!))
+        try #require(file.channelCount <= 2)
+        let meter = GatedLoudnessMeter(sampleRate: file.sampleRate, measuresRange: true)
         let step = 4096
-        var block = [Float](repeating: 0, count: step * reader.channelCount)
         var left = [Float](repeating: 0, count: step), right = left
-        while true {
-            let count = block.withUnsafeMutableBufferPointer { reader.read(into: $0.baseAddress!, frameCount: step) }
-            if count == 0 { break }
+        var start = 0
+        while start < file.frameCount {
+            let count = min(step, file.frameCount - start)
             for i in 0..<count {
-                left[i] = block[i * reader.channelCount]
+                let frame = (start + i) * file.channelCount
+                left[i] = file.samples[frame]
                 // A mono signal is counted once (its right channel silent).
-                right[i] = reader.channelCount == 2 ? block[2 * i + 1] : 0
+                right[i] = file.channelCount == 2 ? file.samples[frame + 1] : 0
             }
             meter.add(left: left, right: right, frameCount: count)
+            start += count
         }
         for m in testCase.expect where m.measure == "LRA" {
             guard case .one(let expected) = m.value, let range = meter.loudnessRangeLU else {

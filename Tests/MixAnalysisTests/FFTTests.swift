@@ -1,6 +1,6 @@
 import Foundation
 import MixAnalysis
-import MixTesting
+import MixTestSupport
 import Testing
 
 @Suite("FFT against the direct DFT")

@@ -1,6 +1,6 @@
 import Foundation
 import MixAnalysis
-import MixTesting
+import MixTestSupport
 import Testing
 
 @Suite("Gated loudness of several streams at once (GatedLoudnessBank)")

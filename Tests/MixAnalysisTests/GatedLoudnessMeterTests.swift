@@ -1,6 +1,6 @@
 import Foundation
 import MixAnalysis
-import MixTesting
+import MixTestSupport
 import Testing
 
 @Suite("Gated loudness (the render's own BS.1770 meter) against libebur128")

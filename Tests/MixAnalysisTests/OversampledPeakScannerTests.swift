@@ -1,7 +1,7 @@
 import Foundation
 import MixAnalysis
 import MixDSP
-import MixTesting
+import MixTestSupport
 import Testing
 
 @Suite("True-peak readings against an ideal (FFT) interpolation")

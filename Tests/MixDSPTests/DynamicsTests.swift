@@ -1,6 +1,6 @@
 import Foundation
 import MixDSP
-import MixTesting
+import MixTestSupport
 import Testing
 
 /// The static curve with a soft knee, written out independently of `GainComputer`

@@ -1,6 +1,6 @@
 import Foundation
 import MixDSP
-import MixTesting
+import MixTestSupport
 import Testing
 
 /// The bank runs several tracks' chains in the lanes of one vector; each lane must give, bit

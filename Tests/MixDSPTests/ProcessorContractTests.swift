@@ -1,6 +1,6 @@
 import Foundation
 import MixDSP
-import MixTesting
+import MixTestSupport
 import Testing
 
 /// What every processor promises (STYLE.md): the same output bits whatever the block size,

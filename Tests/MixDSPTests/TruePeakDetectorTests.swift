@@ -1,6 +1,6 @@
 import Foundation
 import MixDSP
-import MixTesting
+import MixTestSupport
 import Testing
 
 @Suite("True-peak detector")

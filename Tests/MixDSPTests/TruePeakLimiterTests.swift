@@ -1,6 +1,6 @@
 import Foundation
 import MixDSP
-import MixTesting
+import MixTestSupport
 import Testing
 
 /// The limiter's ceiling, measured on its output by an independent 8× band-limited scan
@@ -138,5 +138,18 @@ struct TruePeakLimiterTests {
         let start = 9_600 + 2_400 + 9_000
         let fit = SineFit(outputs[0][start..<(start + 4_800)], frequencyHz: 330, sampleRate: Self.rate)
         #expect(abs(20 * log10(fit.amplitude / 0.3)) < 0.001)
+    }
+
+    @Test("unprepared, it refuses to run (like every processor) rather than pass the audio through unlimited")
+    func refusesToRunUnprepared() async throws {
+        await #expect(processExitsWith: .failure) {
+            let limiter = try TruePeakLimiter(.init(ceilingDBTP: -1))
+            var left = [Float](repeating: 2, count: 64), right = left
+            left.withUnsafeMutableBufferPointer { l in
+                right.withUnsafeMutableBufferPointer { r in
+                    limiter.process(AudioBlock(left: l.baseAddress!, right: r.baseAddress!, frameCount: 64))
+                }
+            }
+        }
     }
 }

@@ -4,6 +4,10 @@
 
 MIXDOWN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
+# Builds the audio layers for this machine (its instruction set, optimized in debug too): see
+# Package.swift. A package that depends on Mixdown builds without it.
+export MIXDOWN_NATIVE=1
+
 # The C libraries the package links (see the systemLibrary targets in Package.swift).
 MIXDOWN_BUILD_PACKAGES=(pkg-config libsndfile1-dev libsoxr-dev libebur128-dev libfftw3-dev zlib1g-dev libzstd-dev libsqlite3-dev)
 

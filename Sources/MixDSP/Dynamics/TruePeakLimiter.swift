@@ -145,7 +145,10 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     public func process(_ block: AudioBlock) {
-        guard let minimumValues, let minimumTimes, let averageRing, let delayRing, let detectors, let peaks else { return }
+        // Unprepared, it would pass the audio through unlimited: a ceiling silently not held.
+        guard let minimumValues, let minimumTimes, let averageRing, let delayRing, let detectors, let peaks else {
+            preconditionFailure("TruePeakLimiter: process before prepare")
+        }
         let count = block.frameCount
         precondition(count <= maxFrameCount, "TruePeakLimiter: block larger than prepared")
         let delayLength = latencyFrames + 1
