@@ -210,9 +210,9 @@ public struct MixRenderer: Sendable {
                 throw MixError.io(
                     "\(destination.mixURL.lastPathComponent): wrote \(clock.totalFrameCount) frames but read back \(reading.frameCount)")
             }
-            let ceilingBroken = (reading.highestPeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
+            let ceilingBroken = (reading.truePeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
             if ceilingBroken, writingPass < Self.maxWritingPasses {
-                let excess = (reading.highestPeakDBTP ?? 0) - options.recipe.ceilingDBTP
+                let excess = (reading.truePeakDBTP ?? 0) - options.recipe.ceilingDBTP
                 if options.basic {
                     // No limiter to hold it: turn the one gain down by the excess and write again.
                     gainDB -= excess + Self.basicPeakMarginDB
@@ -231,7 +231,7 @@ public struct MixRenderer: Sendable {
                 continue
             }
             if ceilingBroken {
-                throw MixError.ceilingBroken(measuredDBTP: reading.highestPeakDBTP ?? 0, ceilingDBTP: options.recipe.ceilingDBTP)
+                throw MixError.ceilingBroken(measuredDBTP: reading.truePeakDBTP ?? 0, ceilingDBTP: options.recipe.ceilingDBTP)
             }
             if let loudness = reading.integratedLUFS { history.append((gainDB, loudness)) }
             let onTarget = options.basic || plan.isOnTarget(reading.integratedLUFS, tolerance: Self.loudnessToleranceLU)
@@ -279,9 +279,8 @@ public struct MixRenderer: Sendable {
             recipe: options.recipeName, format: options.format, basic: options.basic,
             framesPerSecond: options.framesPerSecond, targetLUFS: options.basic ? nil : recipe.targetLUFS,
             ceilingDBTP: recipe.ceilingDBTP, integratedLUFS: reading.integratedLUFS, loudnessRangeLU: reading.loudnessRangeLU,
-            truePeakDBTP: reading.highestPeakDBTP, truePeakEBUR128DBTP: reading.truePeakDBTP,
-            truePeakScan8xDBTP: reading.scannedPeakDBTP, targetReached: reached, targetNote: note,
-            ceilingHeld: (reading.highestPeakDBTP ?? -200) <= recipe.ceilingDBTP + 0.001,
+            truePeakDBTP: reading.truePeakDBTP, truePeakScan8xDBTP: reading.truePeakDBTP, targetReached: reached, targetNote: note,
+            ceilingHeld: (reading.truePeakDBTP ?? -200) <= recipe.ceilingDBTP + 0.001,
             master: MixSummary.Master(
                 gainDB: gainDB, passes: passes, blendHeadroomDB: recipe.blendHeadroomDB,
                 eq: options.basic ? [] : recipe.eq,

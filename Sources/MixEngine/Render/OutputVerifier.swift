@@ -4,13 +4,12 @@ import MixAnalysis
 import Synchronization
 
 /// Measures the mix the way a listener's tools would, with meters that share no code with the
-/// limiter: libebur128 (integrated loudness, loudness range, 4× true peak) and an 8× oversampled
-/// scan of each channel.
+/// limiter: libebur128 (integrated loudness, loudness range) and an 8× oversampled scan of each
+/// channel, the true-peak authority (libebur128's own 4× true peak, a quarter of the check's
+/// cost, would only repeat the scan less finely).
 ///
 /// The meters run while the file is written, on the samples exactly as a decoder returns them
-/// (`PCMCodes`), on two worker queues beside the writing pass, fed in chunks: libebur128 with
-/// all three measures in one meter (its true-peak mode runs the K-weighting filter too, so a
-/// meter of its own for the true peak filtered everything twice), and the scan. Once the file is
+/// (`PCMCodes`), on two worker queues beside the writing pass, fed in chunks. Once the file is
 /// closed it is decoded again and its samples digested: only when they are bit for bit the
 /// samples the meters measured (`SampleDigest`, and the same count) does the reading stand for
 /// the file.
@@ -18,19 +17,9 @@ final class OutputVerifier: @unchecked Sendable {
     struct Reading: Sendable, Equatable {
         var integratedLUFS: Double?
         var loudnessRangeLU: Double?
-        /// libebur128's true peak (BS.1770-4, 4×).
+        /// The 8× oversampled scan's peak; nil for silence.
         var truePeakDBTP: Double?
-        /// The 8× oversampled scan's peak.
-        var scannedPeakDBTP: Double?
         var frameCount: Int64
-
-        /// The higher of the two true-peak readings.
-        var highestPeakDBTP: Double? {
-            switch (truePeakDBTP, scannedPeakDBTP) {
-            case let (a?, b?): return max(a, b)
-            case let (a, b): return a ?? b
-            }
-        }
     }
 
     static let chunkFrameCount = 32_768
@@ -56,7 +45,7 @@ final class OutputVerifier: @unchecked Sendable {
     init(sampleRate: Int) throws {
         self.sampleRate = sampleRate
         guard let loudness = LoudnessMeter(
-            channelCount: 2, sampleRate: sampleRate, measures: [.integrated, .loudnessRange, .truePeak])
+            channelCount: 2, sampleRate: sampleRate, measures: [.integrated, .loudnessRange])
         else { throw MixError.io("cannot start the output's loudness meter at \(sampleRate) Hz") }
         self.loudness = loudness
         scanners = (0..<2).map { _ in OversampledPeakScanner(maxFrameCount: Self.chunkFrameCount) }
@@ -101,7 +90,7 @@ final class OutputVerifier: @unchecked Sendable {
         }
         return Reading(
             integratedLUFS: loudness.integratedLUFS, loudnessRangeLU: loudness.loudnessRangeLU,
-            truePeakDBTP: loudness.truePeakDBTP, scannedPeakDBTP: scanners.compactMap(\.peakDBTP).max(),
+            truePeakDBTP: scanners.compactMap(\.peakDBTP).max(),
             frameCount: streamFrames)
     }
 

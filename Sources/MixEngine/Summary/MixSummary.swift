@@ -133,9 +133,9 @@ public struct MixSummary: Sendable, Encodable {
     public var ceilingDBTP: Double
     public var integratedLUFS: Double?
     public var loudnessRangeLU: Double?
-    /// The higher of the two independent readings below.
+    /// The written file's true peak, by the 8× oversampled scan (the check's authority).
     public var truePeakDBTP: Double?
-    public var truePeakEBUR128DBTP: Double?
+    /// The same reading under the name of its method (kept for the summary's readers).
     public var truePeakScan8xDBTP: Double?
     public var targetReached: Bool
     /// Why the target was not reached, when it was not.
@@ -155,7 +155,7 @@ public struct MixSummary: Sendable, Encodable {
         case framesFile = "frames_file", durationSeconds = "duration_s", sampleRate = "sample_rate"
         case framesPerSecond = "frames_per_second", targetLUFS = "target_lufs", ceilingDBTP = "ceiling_dbtp"
         case integratedLUFS = "integrated_lufs", loudnessRangeLU = "loudness_range_lu", truePeakDBTP = "true_peak_dbtp"
-        case truePeakEBUR128DBTP = "true_peak_ebur128_dbtp", truePeakScan8xDBTP = "true_peak_scan_8x_dbtp"
+        case truePeakScan8xDBTP = "true_peak_scan_8x_dbtp"
         case targetReached = "target_reached", targetNote = "target_note", ceilingHeld = "ceiling_held"
         case renderSeconds = "render_s", realtimeFactor = "realtime_factor"
     }
@@ -175,7 +175,6 @@ public struct MixSummary: Sendable, Encodable {
         try c.encode(integratedLUFS.map(rounded), forKey: .integratedLUFS)
         try c.encode(loudnessRangeLU.map(rounded), forKey: .loudnessRangeLU)
         try c.encode(truePeakDBTP.map(rounded), forKey: .truePeakDBTP)
-        try c.encode(truePeakEBUR128DBTP.map(rounded), forKey: .truePeakEBUR128DBTP)
         try c.encode(truePeakScan8xDBTP.map(rounded), forKey: .truePeakScan8xDBTP)
         try c.encode(targetReached, forKey: .targetReached)
         try c.encode(targetNote, forKey: .targetNote)
