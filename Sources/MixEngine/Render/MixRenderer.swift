@@ -27,21 +27,6 @@ public struct MixRenderer: Sendable {
         }
     }
 
-    /// Loudness error the master accepts before writing again (the promise is ±0.2 LU).
-    static let loudnessToleranceLU = 0.1
-    /// How far under the ceiling the basic mix's gain puts its scanned peak.
-    static let basicPeakMarginDB = 0.15
-    /// Writing passes at most, before the target is declared unreachable.
-    static let maxWritingPasses = 4
-    /// Measuring passes at most before the first writing pass.
-    static let maxMeasuringPasses = 5
-    /// A gain correction this small (dB) is written without measuring it first: whatever the
-    /// limiter takes back of it, the loudness lands within the ±0.1 LU a pass accepts.
-    static let settledGainDB = 0.1
-    /// The first correction is the limiter's loss at the bus's own gain: under this (dB) the
-    /// limiter barely works, takes back little of more gain, and the correction is written.
-    static let lightLimitingDB = 0.5
-
     public var options: MixOptions
     /// Mix the usable stems when some are rejected (they are listed in the summary).
     public var skipInvalid: Bool
@@ -78,7 +63,7 @@ public struct MixRenderer: Sendable {
             throw MixError.nothingToMix(
                 usable.isEmpty ? "no usable stem in the session" : "every stem is muted")
         }
-        report(MixProgress(stage: .loading, fraction: 0))
+        report(MixProgress(stage: .loading, fraction: RenderProgress.loading))
         let rate = inspection.sessionRate
         let sessionFrameCount = stems.map { stem in
             StreamingResampler.outputFrameCount(
@@ -114,140 +99,88 @@ public struct MixRenderer: Sendable {
         }
 
         // Pass 1: tracks, blend, the master's EQ, bus compressor and width.
-        report(MixProgress(stage: .processingTracks, fraction: 0.02))
+        report(MixProgress(stage: .processingTracks, fraction: RenderProgress.tracks.start))
         let busResult = try BusRenderer(
             tracks: tracks, recipe: options.recipe, basic: options.basic, clock: clock, chunkCapacity: capacity
         ).run(
             bus: bus, records: records,
-            progress: { report(MixProgress(stage: .processingTracks, fraction: 0.02 + 0.48 * $0)) },
+            progress: { report(MixProgress(stage: .processingTracks, fraction: RenderProgress.tracks.at($0))) },
             publish: publish.map { publish in { @Sendable in publish($0, $1, false) } }, isCancelled: isCancelled)
-        report(MixProgress(stage: .mixing, fraction: 0.5))
+        report(MixProgress(stage: .mixing, fraction: RenderProgress.tracks.end))
         timing.mark("pass 1: tracks, blend, bus")
 
-        // Pass 2: master to the target, measured on the output.
-        var master = MasterRenderer(
-            recipe: options.recipe, format: options.format, basic: options.basic, clock: clock, layout: layout,
-            capacity: capacity)
-        // How far under the recipe's ceiling the limiter aims after a pass read over it.
-        var ceilingTrimDB = 0.0
+        // Pass 2: the master to the target, passes decided by the gain search, each one's
+        // result measured on the master's output (the written file's, read back, for a file).
         let plan = try LoudnessPlan(recipe: options.recipe, basic: options.basic, busLoudnessLUFS: busResult.loudnessLUFS)
-        var gainDB = plan.initialGainDB
-        var passes = 0
-        var mastering = 0.5
-        func measure(at gain: Double) throws -> MasterRenderer.Measurement {
-            passes += 1
-            let start = mastering
-            mastering = min(0.75, mastering + 0.12)
-            return try master.run(
-                gainDB: gain, bus: bus, output: nil,
-                progress: { report(MixProgress(stage: .mastering, fraction: start + (mastering - start) * $0)) },
-                isCancelled: isCancelled)
+        var search = MasterGainSearch(plan: plan, basic: options.basic)
+        func master(ceilingTrimDB: Double) -> MasterRenderer {
+            var aimed = options.recipe
+            aimed.ceilingDBTP -= ceilingTrimDB
+            return MasterRenderer(
+                recipe: aimed, format: options.format, basic: options.basic, clock: clock, layout: layout, capacity: capacity)
         }
-        // (gain, measured loudness) of the passes at the current limiter aim.
-        var history: [(gain: Double, loudness: Double)] = []
-        if options.basic {
-            // The legacy mix has no limiter: one gain keeps its true peak under the ceiling.
-            let probe = try measure(at: 0)
-            gainDB = min(0, options.recipe.ceilingDBTP - Self.basicPeakMarginDB - (probe.truePeakDBTP ?? -120))
-        } else {
-            // A measuring pass costs a tenth of a writing pass: the gain is found on them, and
-            // the file written once it settles. A limiter working hard takes back part of any
-            // gain, and the secant learns how much.
-            for measuring in 1...Self.maxMeasuringPasses {
-                passes += 1
-                let progressStart = mastering
-                mastering = min(0.75, mastering + 0.06)
-                let span = mastering - progressStart
-                let loudness = try master.measureLoudness(
-                    gainDB: gainDB, bus: bus, partCount: options.concurrency,
-                    progress: { report(MixProgress(stage: .mastering, fraction: progressStart + span * $0)) },
+        var renderer = master(ceilingTrimDB: 0)
+        var aimTrimDB = 0.0
+        var masteringEnd = RenderProgress.mastering.start
+        var kept: WrittenPass?
+        var step = search.start()
+        passes: while true {
+            switch step {
+            case .probePeak(let gainDB):
+                let span = RenderProgress.nextMasteringSpan(after: &masteringEnd, share: RenderProgress.probeShare)
+                let probe = try renderer.run(
+                    gainDB: gainDB, bus: bus, output: nil,
+                    progress: { report(MixProgress(stage: .mastering, fraction: span.at($0))) },
                     isCancelled: isCancelled)
-                timing.mark("master pass \(passes) (measuring)")
-                guard let loudness else { break }
-                history.append((gainDB, loudness))
-                let next = plan.nextGain(after: history)
-                let settled = abs(next - gainDB) <= (history.count == 1 ? Self.lightLimitingDB : Self.settledGainDB)
-                gainDB = next
-                if settled || measuring == Self.maxMeasuringPasses { break }
-            }
-        }
+                timing.mark("master pass \(search.passes) (probing the peak)")
+                step = search.probed(truePeakDBTP: probe.truePeakDBTP)
 
-        // Writing passes: write, read back, check; again with a corrected gain if off target.
-        // The job says it is exporting before the first of their frames is published, so a
-        // watcher never sees a frame of the writing pass with the state of an earlier one.
-        let start = max(mastering, 0.75)
-        report(MixProgress(stage: .exporting, fraction: start))
-        var kept: (writer: AudioFileWriter, frames: FrameFileWriter, measurement: MasterRenderer.Measurement,
-            reading: OutputVerifier.Reading)?
-        for writingPass in 1...Self.maxWritingPasses {
-            passes += 1
-            let writer = try AudioFileWriter(
-                url: destination.mixURL, type: options.format.fileType, sampleRate: rate, channelCount: 2)
-            let frameWriter = try FrameFileWriter(url: destination.framesURL, header: header)
-            let verifier = try OutputVerifier(sampleRate: rate)
-            let measurement: MasterRenderer.Measurement
-            do {
-                measurement = try master.run(
-                    gainDB: gainDB, bus: bus,
-                    output: .init(
-                        writer: writer, frames: frameWriter, verifier: verifier, records: records,
-                        publish: publish.map { publish in { publish($0, $1, true) } }),
-                    progress: { report(MixProgress(stage: .exporting, fraction: start + (0.97 - start) * $0)) },
+            case .measure(let gainDB):
+                let span = RenderProgress.nextMasteringSpan(after: &masteringEnd, share: RenderProgress.measuringShare)
+                let loudness = try renderer.measureLoudness(
+                    gainDB: gainDB, bus: bus, partCount: options.concurrency,
+                    progress: { report(MixProgress(stage: .mastering, fraction: span.at($0))) },
                     isCancelled: isCancelled)
-                try writer.close()
-                try frameWriter.finish()
-            } catch {
-                // Cancelled or failed mid-pass: the partial files go now, not whenever the last
-                // chunk in flight lets go of them.
-                frameWriter.discard()
-                writer.discard()
-                throw error
-            }
-            timing.mark("master pass \(passes) (writing)")
-            let reading = try verifier.finish(readingBack: writer.pendingURL)
-            timing.mark("check: meters, read-back")
-            guard reading.frameCount == clock.totalFrameCount else {
-                throw MixError.io(
-                    "\(destination.mixURL.lastPathComponent): wrote \(clock.totalFrameCount) frames but read back \(reading.frameCount)")
-            }
-            let ceilingBroken = (reading.truePeakDBTP ?? -200) > options.recipe.ceilingDBTP + 0.001
-            if ceilingBroken, writingPass < Self.maxWritingPasses {
-                let excess = (reading.truePeakDBTP ?? 0) - options.recipe.ceilingDBTP
-                if options.basic {
-                    // No limiter to hold it: turn the one gain down by the excess and write again.
-                    gainDB -= excess + Self.basicPeakMarginDB
-                } else {
-                    // Very heavy limiting can overshoot the limiter's own aim (its gain moves fast
-                    // enough to spread the spectrum past what its detector saw). Aim lower by the
-                    // excess and write again; the file that is kept is always under the ceiling.
-                    ceilingTrimDB += excess + 0.05
-                    var trimmed = options.recipe
-                    trimmed.ceilingDBTP -= ceilingTrimDB
-                    master = MasterRenderer(
-                        recipe: trimmed, format: options.format, basic: false, clock: clock, layout: layout,
-                        capacity: capacity)
-                    history.removeAll()  // loudness for a gain changes with the aim
+                timing.mark("master pass \(search.passes) (measuring)")
+                step = search.measured(loudnessLUFS: loudness)
+
+            case .write(let gainDB, let ceilingTrimDB):
+                if ceilingTrimDB != aimTrimDB {
+                    renderer = master(ceilingTrimDB: ceilingTrimDB)
+                    aimTrimDB = ceilingTrimDB
                 }
-                continue
+                // The file of an earlier pass goes before this one is written.
+                kept = nil
+                // The job says it is exporting before the first of the pass's frames is
+                // published, so a watcher never sees a frame of it with an earlier state.
+                let span = RenderProgress.exporting
+                report(MixProgress(stage: .exporting, fraction: span.start))
+                let written = try write(
+                    renderer, gainDB: gainDB, bus: bus, records: records, destination: destination, header: header,
+                    rate: rate, publish: publish,
+                    progress: { report(MixProgress(stage: .exporting, fraction: span.at($0))) },
+                    isCancelled: isCancelled)
+                timing.mark("master pass \(search.passes) (writing), its check")
+                guard written.reading.frameCount == clock.totalFrameCount else {
+                    throw MixError.io(
+                        "\(destination.mixURL.lastPathComponent): wrote \(clock.totalFrameCount) frames but read back \(written.reading.frameCount)")
+                }
+                kept = written
+                step = search.wrote(integratedLUFS: written.reading.integratedLUFS, truePeakDBTP: written.reading.truePeakDBTP)
+
+            case .keep:
+                break passes
+
+            case .ceilingBroken(let truePeakDBTP):
+                throw MixError.ceilingBroken(measuredDBTP: truePeakDBTP, ceilingDBTP: options.recipe.ceilingDBTP)
             }
-            if ceilingBroken {
-                throw MixError.ceilingBroken(measuredDBTP: reading.truePeakDBTP ?? 0, ceilingDBTP: options.recipe.ceilingDBTP)
-            }
-            if let loudness = reading.integratedLUFS { history.append((gainDB, loudness)) }
-            let onTarget = options.basic || plan.isOnTarget(reading.integratedLUFS, tolerance: Self.loudnessToleranceLU)
-            let next = plan.nextGain(after: history)
-            // Keep this pass when it is on target, when it is the last, or when more gain would
-            // give no more loudness (the limiter takes it all).
-            if onTarget || writingPass == Self.maxWritingPasses || history.isEmpty || abs(next - gainDB) < 0.01 {
-                kept = (writer, frameWriter, measurement, reading)
-                break
-            }
-            gainDB = next
         }
+        let gainDB = search.gainDB
+        let passes = search.passes
         guard let kept else { throw MixError.io("the master produced no file") }
         // A cancel during the last pass or its check still wins: nothing is put in place.
         if isCancelled() { throw MixError.cancelled }
-        report(MixProgress(stage: .exporting, fraction: 0.98))
+        report(MixProgress(stage: .exporting, fraction: RenderProgress.committing))
 
         // The summary first, then the frames and the mix: a failure leaves no new mix beside
         // old frames or an old summary.
@@ -262,6 +195,45 @@ public struct MixRenderer: Sendable {
         timing.mark("summary, files put in place")
         report(MixProgress(stage: .exporting, fraction: 1))
         return summary
+    }
+
+    /// What a writing pass leaves: its files, not yet in place, and what was measured on them.
+    private struct WrittenPass {
+        let writer: AudioFileWriter
+        let frames: FrameFileWriter
+        let measurement: MasterRenderer.Measurement
+        let reading: OutputVerifier.Reading
+    }
+
+    /// A writing pass: the master at `gainDB` into the mix and its frames (under temporary
+    /// names), checked as it is written and read back once closed.
+    private func write(
+        _ master: MasterRenderer, gainDB: Double, bus: Spool, records: Spool, destination: Destination,
+        header: FrameFileHeader, rate: Int, publish: (@Sendable (Int, UnsafeRawPointer, Bool) -> Void)?,
+        progress: @escaping (Double) -> Void, isCancelled: @escaping () -> Bool
+    ) throws -> WrittenPass {
+        let writer = try AudioFileWriter(url: destination.mixURL, type: options.format.fileType, sampleRate: rate, channelCount: 2)
+        let frameWriter = try FrameFileWriter(url: destination.framesURL, header: header)
+        let verifier = try OutputVerifier(sampleRate: rate)
+        let measurement: MasterRenderer.Measurement
+        do {
+            measurement = try master.run(
+                gainDB: gainDB, bus: bus,
+                output: .init(
+                    writer: writer, frames: frameWriter, verifier: verifier, records: records,
+                    publish: publish.map { publish in { publish($0, $1, true) } }),
+                progress: progress, isCancelled: isCancelled)
+            try writer.close()
+            try frameWriter.finish()
+        } catch {
+            // Cancelled or failed mid-pass: the partial files go now, not whenever the last
+            // chunk in flight lets go of them.
+            frameWriter.discard()
+            writer.discard()
+            throw error
+        }
+        let reading = try verifier.finish(readingBack: writer.pendingURL)
+        return WrittenPass(writer: writer, frames: frameWriter, measurement: measurement, reading: reading)
     }
 
     private func makeSummary(

@@ -158,7 +158,7 @@ struct UnreachableTargetTests {
         #expect(reading.integratedLUFS < -4.5)
         let note = try #require(mix.summary.targetNote)
         #expect(note.contains("-12.0 dBTP ceiling holds the mix at"), "\(note)")
-        #expect(mix.summary.master.passes <= 1 + MixRenderer.maxWritingPasses)
+        #expect(mix.summary.master.passes <= 1 + MasterGainSearch.maxWritingPasses)
     }
 }
 
