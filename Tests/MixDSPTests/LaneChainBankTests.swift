@@ -45,22 +45,44 @@ struct LaneChainBankTests {
         .init(channelCount: 1, matchGainDB: nil, equalizer: [], compressor: nil, saturator: nil, faderDB: -3, deEsser: nil, air: nil, width: 1),
     ]
 
+    /// Every lane in use: four stereo tracks (the mono ones made stereo).
+    static let eightLaneTracks: [LaneChainBank.Track] = [tracks[0], tracks[1], tracks[2], tracks[3]].map { track in
+        var stereo = track
+        stereo.channelCount = 2
+        return stereo
+    }
+
     /// Hot, dynamic, with sibilance and a silent tail: every stage engages and decays.
-    static func input(track: Int, frameCount: Int = 24_000) -> (left: [Float], right: [Float]) {
+    static func input(
+        track: Int, of tracks: [LaneChainBank.Track] = tracks, sampleRate: Double = rate, frameCount: Int = 24_000
+    ) -> (left: [Float], right: [Float]) {
         let noise = SignalGenerator.noise(frameCount: frameCount, amplitude: 0.7, seed: UInt64(30 + track))
         let other = SignalGenerator.noise(frameCount: frameCount, amplitude: 0.7, seed: UInt64(60 + track))
-        let ess = SignalGenerator.sine(frequencyHz: 6800, sampleRate: rate, frameCount: frameCount, amplitude: 0.5)
-        let tone = SignalGenerator.sine(frequencyHz: 180 + 40 * Double(track), sampleRate: rate, frameCount: frameCount, amplitude: 0.4)
+        let ess = SignalGenerator.sine(frequencyHz: 6800, sampleRate: sampleRate, frameCount: frameCount, amplitude: 0.5)
+        let tone = SignalGenerator.sine(frequencyHz: 180 + 40 * Double(track), sampleRate: sampleRate, frameCount: frameCount, amplitude: 0.4)
         let envelope: (Int) -> Float = { $0 >= 18_000 ? 0 : ($0 % 4000 < 2000 ? 1 : 0.04) }
         let left = (0..<frameCount).map { (noise[$0] * 0.5 + tone[$0] + ($0 % 9000 > 6000 ? ess[$0] : 0)) * envelope($0) }
         let right = (0..<frameCount).map { (other[$0] * 0.4 + tone[$0] * 0.8) * envelope($0) }
         return tracks[track].channelCount == 1 ? (left, left) : (left, right)
     }
 
-    @Test("each lane is bit for bit its track's processors, readouts included", arguments: [1600, 1601, 7, 8192])
-    func matchesProcessors(blockFrameCount: Int) throws {
-        let bank = try #require(try LaneChainBank(tracks: Self.tracks, sampleRate: Self.rate, maxFrameCount: 8192))
-        let inputs = Self.tracks.indices.map { Self.input(track: $0) }
+    @Test("each lane is bit for bit its track's processors, readouts included: 44.1, 48 and 96 kHz, blocks of 1 to 8192",
+          arguments: [44_100.0, 48_000, 96_000], [1, 7, 127, 128, 129, 1600, 1601, 8192])
+    func matchesProcessors(sampleRate: Double, blockFrameCount: Int) throws {
+        try Self.compare(Self.tracks, sampleRate: sampleRate, blockFrameCount: blockFrameCount)
+    }
+
+    @Test("all eight lanes in use (four stereo tracks), bit for bit", arguments: [1, 129, 8192])
+    func allEightLanes(blockFrameCount: Int) throws {
+        try Self.compare(Self.eightLaneTracks, sampleRate: Self.rate, blockFrameCount: blockFrameCount)
+        #expect(LaneLayout(channelCounts: Self.eightLaneTracks.map(\.channelCount))?.usedLaneCount == 8)
+    }
+
+    /// Runs `tracks` through one bank and through their own processors (`ReferenceChain`) in
+    /// blocks of `blockFrameCount`, and expects the same bits and the same readouts.
+    static func compare(_ tracks: [LaneChainBank.Track], sampleRate: Double, blockFrameCount: Int) throws {
+        let bank = try #require(try LaneChainBank(tracks: tracks, sampleRate: sampleRate, maxFrameCount: 8192))
+        let inputs = tracks.indices.map { Self.input(track: $0, of: tracks, sampleRate: sampleRate) }
         let frameCount = inputs[0].left.count
         var frames = [SIMD8<Float>](repeating: .zero, count: frameCount)
         for (track, lane) in bank.layout.trackLanes.enumerated() {
@@ -69,7 +91,7 @@ struct LaneChainBankTests {
                 if let second = lane.second { frames[i][second] = inputs[track].right[i] }
             }
         }
-        let references = try Self.tracks.map { try ReferenceChain($0, sampleRate: Self.rate, maxFrameCount: blockFrameCount) }
+        let references = try tracks.map { try ReferenceChain($0, sampleRate: sampleRate, maxFrameCount: blockFrameCount) }
         var outputLeft = inputs.map(\.left), outputRight = inputs.map(\.right)
         var compared = 0
         var largestReduction = (compressor: Float(0), deEsser: Float(0))
