@@ -67,14 +67,14 @@ final class BusRenderer: @unchecked Sendable {
     ) throws -> Result {
         let maxPeriods = chunkCapacity / max(1, clock.longestPeriod - 1) + 2
         let recordBuffers = (0..<2).map { _ in
-            UncheckedPointer(.allocate(byteCount: maxPeriods * layout.recordBytes, alignment: 8))
+            Handed(UnsafeMutableRawPointer.allocate(byteCount: maxPeriods * layout.recordBytes, alignment: 8))
         }
         let slotFree = [DispatchSemaphore(value: 1), DispatchSemaphore(value: 1)]
         let queue = DispatchQueue(label: "mixdown.bus")
         let failure = Mutex<(any Error)?>(nil)
         defer {
             queue.sync {}
-            for buffer in recordBuffers { buffer.pointer.deallocate() }
+            for buffer in recordBuffers { buffer.value.deallocate() }
         }
         let chunks = chunkPlan()
         readChunk(chunks[0], slot: 0)
@@ -100,17 +100,18 @@ final class BusRenderer: @unchecked Sendable {
                 readouts.value = renderTracks(slot: slot, periodEnds: chunk.periodEnds)
             }
             let (firstFrame, ends, recordBytes) = (chunk.firstFrame, chunk.periodEnds, layout.recordBytes)
-            let spools = UncheckedSpools(bus: bus, records: records)
+            // Written only by the bus stage's queue.
+            let spools = Handed((bus: bus, records: records))
             queue.async { [self] in
                 defer { slotFree[slot].signal() }
                 guard failure.withLock({ $0 == nil }) else { return }
                 do {
-                    buffer.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: ends.count * recordBytes)
-                    meterTracks(slot: slot, periodEnds: ends, readouts: readouts.value, records: buffer.pointer)
-                    try stage.blend(slot: slot, periodEnds: ends, records: buffer.pointer, bus: spools.bus)
-                    try spools.records.write(buffer.pointer, count: ends.count * recordBytes)
+                    buffer.value.initializeMemory(as: UInt8.self, repeating: 0, count: ends.count * recordBytes)
+                    meterTracks(slot: slot, periodEnds: ends, readouts: readouts.value, records: buffer.value)
+                    try stage.blend(slot: slot, periodEnds: ends, records: buffer.value, bus: spools.value.bus)
+                    try spools.value.records.write(buffer.value, count: ends.count * recordBytes)
                     if let publish {
-                        for period in ends.indices { publish(firstFrame + period, buffer.pointer + period * recordBytes) }
+                        for period in ends.indices { publish(firstFrame + period, buffer.value + period * recordBytes) }
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
@@ -191,30 +192,5 @@ final class BusRenderer: @unchecked Sendable {
                 start = end
             }
         }
-    }
-}
-
-/// A value handed between the render's threads, each touching it in turn (a hand-off through
-/// a barrier or a queue, never at once).
-final class Box<Value>: @unchecked Sendable {
-    var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-}
-
-/// The spools, written only by the bus stage's queue.
-struct UncheckedSpools: @unchecked Sendable {
-    let bus: Spool
-    let records: Spool
-}
-
-/// A raw pointer handed to worker threads that write disjoint bytes of it.
-struct UncheckedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutableRawPointer
-
-    init(_ pointer: UnsafeMutableRawPointer) {
-        self.pointer = pointer
     }
 }

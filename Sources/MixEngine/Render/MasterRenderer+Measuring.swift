@@ -33,14 +33,15 @@ extension MasterRenderer {
         // The first part runs here and asks `isCancelled`; the others, on worker threads,
         // follow its answer.
         let stop = Atomic<Bool>(false)
-        let work = UncheckedMeasuring(renderer: self, bus: bus, meters: meters)
+        // Each part uses its own meter and limiter, and the spool only through `pread`.
+        let work = Handed((renderer: self, bus: bus, meters: meters))
         let others = DispatchGroup()
         for part in 1..<parts {
             DispatchQueue.global().async(group: others) {
                 do {
-                    try work.renderer.measurePart(
+                    try work.value.renderer.measurePart(
                         from: starts[part], to: starts[part + 1], warmUpFrames: min(warmUp, starts[part]), gainDB: gainDB,
-                        bus: work.bus, meter: work.meters[part], isCancelled: { stop.load(ordering: .relaxed) }, progress: { _ in })
+                        bus: work.value.bus, meter: work.value.meters[part], isCancelled: { stop.load(ordering: .relaxed) }, progress: { _ in })
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
                 }
@@ -100,12 +101,4 @@ extension MasterRenderer {
         }
         progress(end - start)
     }
-}
-
-/// The renderer, the spool and the meters handed to the parts' workers: each part uses its own
-/// meter and limiter, and the spool only through `pread`.
-private struct UncheckedMeasuring: @unchecked Sendable {
-    let renderer: MasterRenderer
-    let bus: Spool
-    let meters: [GatedLoudnessMeter]
 }

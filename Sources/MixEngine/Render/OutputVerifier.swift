@@ -112,7 +112,8 @@ final class OutputVerifier: @unchecked Sendable {
         streamFrames += Int64(frameCount)
         current = nil
         filled = 0
-        let frames = UncheckedConstPointer(UnsafePointer(chunks[index]))
+        // Only read by the meters until both give the chunk back.
+        let frames = Handed(UnsafePointer(chunks[index]))
         pending.enter()
         // The last of the two meters to finish gives the chunk back.
         chunkState.withLock { $0.users[index] = 2 }
@@ -127,12 +128,12 @@ final class OutputVerifier: @unchecked Sendable {
             pending.leave()
         }
         loudnessQueue.async { [self] in
-            loudness.add(interleaved: frames.pointer, frameCount: frameCount)
+            loudness.add(interleaved: frames.value, frameCount: frameCount)
             release()
         }
         scanQueue.async { [self] in
-            scanners[0].add(frames.pointer, count: frameCount, stride: 2)
-            scanners[1].add(frames.pointer + 1, count: frameCount, stride: 2)
+            scanners[0].add(frames.value, count: frameCount, stride: 2)
+            scanners[1].add(frames.value + 1, count: frameCount, stride: 2)
             release()
         }
     }
@@ -159,14 +160,5 @@ final class OutputVerifier: @unchecked Sendable {
             digest.add(buffer, count: 2 * frames)
         }
         return digest
-    }
-}
-
-/// A read-only pointer handed to workers that only read it.
-struct UncheckedConstPointer: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-
-    init(_ pointer: UnsafePointer<Float>) {
-        self.pointer = pointer
     }
 }
