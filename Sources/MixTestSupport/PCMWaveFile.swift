@@ -52,6 +52,9 @@ public struct PCMWaveFile {
     private static func decode(
         _ data: ArraySlice<UInt8>, code: Int, bits: Int, fail: (String) -> FormatError
     ) throws -> [Float] {
+        guard [16, 24, 32].contains(bits) else {
+            throw fail("\(bits)-bit samples are not PCM this reader takes (16/24/32-bit integer, 32-bit float)")
+        }
         let width = bits / 8
         let count = data.count / width
         let base = data.startIndex

@@ -15,9 +15,10 @@ struct ExamplePackageTests {
             return
         }
         let work = try TemporaryDirectory()
-        // The committed tree, tagged the way a release would be.
-        let clone = work.file("Mixdown")
-        try git(["clone", "-q", "--no-hardlinks", root.path, clone.path])
+        // The committed tree, tagged the way a release would be (its own tags left behind: an
+        // older or later version tag must not be the one the example builds against).
+        let clone = work.file("mixdown-under-test")
+        try git(["clone", "-q", "--no-hardlinks", "--no-tags", root.path, clone.path])
         try git(["-C", clone.path, "tag", "0.1.0"])
         // The example, moved out of the clone: it finds Mixdown only through its URL and version.
         let example = work.file("MixFolder")

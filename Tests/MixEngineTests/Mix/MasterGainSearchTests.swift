@@ -105,6 +105,8 @@ struct MasterGainSearchTests {
         let master = ModelMaster(busLUFS: -24, kneeDB: 4, share: 1)
         let steps = Self.run(&search, master: master)
         #expect(steps.last == .keep)
+        // One file: once more gain gives no more loudness, the search stops rather than writing again.
+        #expect(steps.filter { if case .write = $0 { return true } else { return false } }.count == 1)
         #expect(search.gainDB <= 10 + LoudnessPlan.maxExtraGainDB)
         #expect(master.loudness(at: search.gainDB) < -14)
     }
