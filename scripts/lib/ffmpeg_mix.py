@@ -9,6 +9,8 @@ import os
 import shlex
 import sys
 
+from peer_roles import role
+
 session, output, work = sys.argv[1:4]
 
 # Per role: the stages of Mixdown's presets that FFmpeg has (thresholds in linear amplitude).
@@ -27,15 +29,6 @@ CHAINS = {
     "beat": "highpass=f=28,equalizer=f=2800:t=q:w=1.2:g=-1.5,"
             "acompressor=threshold=0.25:ratio=1.5:attack=25:release=200",
 }
-
-
-def role(name):
-    lower = name.lower()
-    for word, found in (("dbl", "double"), ("double", "double"), ("harm", "harmony"), ("adlib", "adlib"),
-                        ("beat", "beat"), ("lead", "lead")):
-        if word in lower:
-            return found
-    return "lead"
 
 
 stems = sorted(f for f in os.listdir(session) if f.lower().endswith(".wav"))

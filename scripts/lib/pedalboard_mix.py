@@ -15,6 +15,8 @@ import pyloudnorm
 from pedalboard import Compressor, Gain, HighpassFilter, HighShelfFilter, Limiter, PeakFilter, Pedalboard
 from pedalboard.io import AudioFile
 
+from peer_roles import role
+
 BLOCK = 8192
 TARGET_LUFS = -14.0
 CEILING_DB = -1.0
@@ -28,15 +30,6 @@ CHAINS = {
     "adlib": (lambda: [HighpassFilter(180), PeakFilter(2800, 2, 1.2), Compressor(-20, 4, 3, 70), Gain(5 - 7)], 1.0),
     "beat": (lambda: [HighpassFilter(28), PeakFilter(2800, -1.5, 1.2), Compressor(-12, 1.5, 25, 200)], 1.0),
 }
-
-
-def role(name):
-    lower = name.lower()
-    for word, found in (("dbl", "double"), ("double", "double"), ("harm", "harmony"), ("adlib", "adlib"),
-                        ("beat", "beat"), ("lead", "lead")):
-        if word in lower:
-            return found
-    return "lead"
 
 
 def widen(block, width):
