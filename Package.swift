@@ -1,5 +1,4 @@
 // swift-tools-version:6.1
-import Foundation
 import PackageDescription
 
 /// One settings list for every Swift target (STYLE.md): Swift 6 mode comes with the tools version.
@@ -8,34 +7,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// Built by `./mixdown` and the scripts (which set `MIXDOWN_NATIVE=1`), the audio layers are
-/// made for the machine they run on: the 8-lane true-peak interpolators and limiter run 2.5×
-/// faster with AVX2 and FMA than with the baseline x86-64 instruction set, and they are optimized
-/// in debug builds too (unoptimized SIMD code renders at a third of realtime, which would make
-/// every test that mixes a session take minutes; debug symbols and testability stay).
-/// Without it — Mixdown as a versioned dependency of another package, where SwiftPM refuses
-/// unsafe flags, or a plain `swift build` — the same code builds for the baseline instruction
-/// set: slower, and without fused multiply-add, so its mixes can differ from ours in the last bit.
-let buildsForThisMachine = ProcessInfo.processInfo.environment["MIXDOWN_NATIVE"] == "1"
-
-let machineSwiftSettings: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"]),
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
-] + (buildMachineHasFMA ? [.define("MIXDOWN_FMA")] : [])
-
-let audioSwiftSettings = swiftSettings + (buildsForThisMachine ? machineSwiftSettings : [])
-
-/// Whether the filters' recurrences use fused multiply-add (one instruction per step, 10 %
-/// faster chains). Only where the build machine has it: without the instruction, a fused
-/// multiply-add is a slow library call.
-var buildMachineHasFMA: Bool {
-    #if arch(arm64)
-    return true
-    #else
-    let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    return cpuInfo.split(separator: "\n").contains { $0.hasPrefix("flags") && $0.split(separator: " ").contains("fma") }
-    #endif
-}
+/// The audio layers take no unsafe flags, so a package can depend on Mixdown by version.
+/// `./mixdown` and the scripts build them for the machine they run on from the command line
+/// (`-target-cpu native`, and `-DMIXDOWN_FMA` where the CPU has fused multiply-add): see
+/// `scripts/lib/setup.sh` and docs/architecture.md.
+let audioSwiftSettings = swiftSettings
 
 let package = Package(
     name: "Mixdown",

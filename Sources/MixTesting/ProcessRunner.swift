@@ -3,11 +3,11 @@ import Foundation
 /// Runs a program to completion and captures what it printed (for CLI tests and corpus tools).
 public enum ProcessRunner {
     /// The `mixdown` binary built beside the test bundle (`swift build --build-tests` builds
-    /// both), or the repository's debug build.
+    /// both), or the repository's release build (scripts/lib/setup.sh).
     public static let mixdownBinary: String = {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mixdown")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside.path }
-        return Corpus.repositoryRoot.appendingPathComponent(".build/debug/mixdown").path
+        return Corpus.repositoryRoot.appendingPathComponent(".build/release/mixdown").path
     }()
 
     public struct Result: Sendable {

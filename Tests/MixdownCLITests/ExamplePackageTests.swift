@@ -25,7 +25,6 @@ struct ExamplePackageTests {
         try FileManager.default.copyItem(at: clone.appendingPathComponent("Examples/MixFolder"), to: example)
 
         var environment = ProcessInfo.processInfo.environment
-        environment["MIXDOWN_NATIVE"] = nil
         environment["MIXDOWN_PACKAGE_URL"] = clone.path
         let build = try ProcessRunner.run(
             "/usr/bin/env", ["swift", "build", "--package-path", example.path, "--product", "mix-folder"],

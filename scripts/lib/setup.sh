@@ -4,9 +4,21 @@
 
 MIXDOWN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-# Builds the audio layers for this machine (its instruction set, optimized in debug too): see
-# Package.swift. A package that depends on Mixdown builds without it.
-export MIXDOWN_NATIVE=1
+# How every build of ours is made: one configuration for the product, the tests and the
+# benchmarks, so that one build serves all three and none rebuilds what another built.
+# - release (whole-module optimization): the audio code is generic over its vector width, and
+#   only a whole-module build specializes it everywhere; the tests run at the product's speed.
+# - -enable-testing: the tests' `@testable import` in a release build.
+# - -target-cpu native, and MIXDOWN_FMA where the CPU has fused multiply-add: the 8-lane true-peak
+#   interpolators and the limiter run 2.5x faster with AVX2 and FMA than with baseline x86-64,
+#   and the filters' recurrences take one instruction a step (without the instruction, a fused
+#   multiply-add is a slow library call, so the define follows the CPU).
+# Package.swift carries none of these: a package that depends on Mixdown by version builds it
+# for the baseline instruction set, where its mixes can differ from ours in the last bit.
+MIXDOWN_BUILD_FLAGS=(-c release -Xswiftc -enable-testing -Xswiftc -target-cpu -Xswiftc native)
+if [[ "$(uname -m)" == "arm64" || "$(uname -m)" == "aarch64" ]] || grep -qw fma /proc/cpuinfo 2>/dev/null; then
+  MIXDOWN_BUILD_FLAGS+=(-Xswiftc -DMIXDOWN_FMA)
+fi
 
 # The C libraries the package links (see the systemLibrary targets in Package.swift).
 MIXDOWN_BUILD_PACKAGES=(pkg-config libsndfile1-dev libsoxr-dev libebur128-dev libfftw3-dev zlib1g-dev libzstd-dev libsqlite3-dev)
