@@ -1,4 +1,5 @@
 import Foundation
+import MixDSP
 
 /// BS.1770-4 loudness of a stereo stream, computed in Swift for the render's own decisions and
 /// meters (a stem's loudness for the match, the bus before the master gain, each master pass,
@@ -115,15 +116,13 @@ struct KWeightingStage {
     /// Frames in one 100 ms step at `sampleRate`.
     static func stepFrameCount(sampleRate: Int) -> Int { (sampleRate + 5) / 10 }
 
-    /// `v` with lanes too small to matter (under 1e-30) set to zero.
-    static func flushed(_ v: SIMD2<Double>) -> SIMD2<Double> {
-        v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))
-    }
+    /// `v` with lanes too small to matter set to zero (`Denormals`).
+    @inline(__always)
+    static func flushed(_ v: SIMD2<Double>) -> SIMD2<Double> { Denormals.flushed(v) }
 
-    /// `v` with lanes too small to matter (under 1e-30) set to zero.
-    static func flushed(_ v: SIMD4<Double>) -> SIMD4<Double> {
-        v.replacing(with: 0, where: (v .< 1e-30) .& (v .> -1e-30))
-    }
+    /// `v` with lanes too small to matter set to zero (`Denormals`).
+    @inline(__always)
+    static func flushed(_ v: SIMD4<Double>) -> SIMD4<Double> { Denormals.flushed(v) }
 
     /// The head-effect high shelf (+4 dB above ~1.7 kHz) and the RLB high-pass (~38 Hz).
     static func design(sampleRate: Double) -> (shelf: KWeightingStage, highPass: KWeightingStage) {

@@ -67,21 +67,12 @@ struct BlockTruePeakDetector {
             while j < loopTaps {
                 let x = base.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
                 let y = base.loadUnaligned(fromByteOffset: 4 * (j + 1), as: SIMD8<Float>.self)
-                #if MIXDOWN_FMA
-                p1 = p1.addingProduct(SIMD8(repeating: coefficients[j]), x)
-                p2 = p2.addingProduct(SIMD8(repeating: coefficients[taps + j]), x)
-                p3 = p3.addingProduct(SIMD8(repeating: coefficients[2 * taps + j]), x)
-                q1 = q1.addingProduct(SIMD8(repeating: coefficients[j + 1]), y)
-                q2 = q2.addingProduct(SIMD8(repeating: coefficients[taps + j + 1]), y)
-                q3 = q3.addingProduct(SIMD8(repeating: coefficients[2 * taps + j + 1]), y)
-                #else
-                p1 += coefficients[j] * x
-                p2 += coefficients[taps + j] * x
-                p3 += coefficients[2 * taps + j] * x
-                q1 += coefficients[j + 1] * y
-                q2 += coefficients[taps + j + 1] * y
-                q3 += coefficients[2 * taps + j + 1] * y
-                #endif
+                p1 = .fusedAdd(p1, SIMD8(repeating: coefficients[j]), x)
+                p2 = .fusedAdd(p2, SIMD8(repeating: coefficients[taps + j]), x)
+                p3 = .fusedAdd(p3, SIMD8(repeating: coefficients[2 * taps + j]), x)
+                q1 = .fusedAdd(q1, SIMD8(repeating: coefficients[j + 1]), y)
+                q2 = .fusedAdd(q2, SIMD8(repeating: coefficients[taps + j + 1]), y)
+                q3 = .fusedAdd(q3, SIMD8(repeating: coefficients[2 * taps + j + 1]), y)
                 j += 2
             }
             p1 += q1

@@ -40,6 +40,23 @@ public final class DeEsser: AudioProcessor {
             try SettingsError.check(releaseMs, "releaseMs", in: 1...2000, unit: "ms")
             try SettingsError.check(maxReductionDB, "maxReductionDB", in: 0...40, unit: "dB")
         }
+
+        /// The sidechain's peak detector.
+        var levelDetector: LevelDetector { LevelDetector(mode: .peak, attackMs: attackMs, releaseMs: releaseMs) }
+
+        /// The static curve, with a 2 dB knee.
+        var gainComputer: GainComputer { GainComputer(thresholdDB: Float(thresholdDB), ratio: Float(ratio), kneeDB: 2) }
+
+        /// The filters at `sampleRate`: the sibilant band (the centre held under 0.4 × the rate)
+        /// and the sidechain's four sections, two high-passes at centre/√2 and two low-passes at
+        /// centre·√2 (held under 0.45 × the rate). One design for the de-esser and the lane bank.
+        func filters(sampleRate: Double) -> (band: BiquadCoefficients, sidechain: [BiquadCoefficients]) {
+            let center = min(centerHz, 0.4 * sampleRate)
+            let low = center / 2.0.squareRoot(), high = min(center * 2.0.squareRoot(), 0.45 * sampleRate)
+            let highPass = BiquadCoefficients.highPass(cutoffHz: low, sampleRate: sampleRate)
+            let lowPass = BiquadCoefficients.lowPass(cutoffHz: high, sampleRate: sampleRate)
+            return (.bandPass(centerHz: center, q: q, sampleRate: sampleRate), [highPass, highPass, lowPass, lowPass])
+        }
     }
 
     public private(set) var settings: Settings
@@ -60,15 +77,15 @@ public final class DeEsser: AudioProcessor {
     public init(_ settings: Settings = Settings()) throws {
         try settings.validate()
         self.settings = settings
-        detector = LevelDetector(mode: .peak, attackMs: settings.attackMs, releaseMs: settings.releaseMs)
-        computer = GainComputer(thresholdDB: Float(settings.thresholdDB), ratio: Float(settings.ratio), kneeDB: 2)
+        detector = settings.levelDetector
+        computer = settings.gainComputer
     }
 
     /// Changes the settings (validated first; nothing changes on error).
     public func update(_ newSettings: Settings) throws {
         try newSettings.validate()
         settings = newSettings
-        computer = GainComputer(thresholdDB: Float(newSettings.thresholdDB), ratio: Float(newSettings.ratio), kneeDB: 2)
+        computer = newSettings.gainComputer
         detector.setTimes(attackMs: newSettings.attackMs, releaseMs: newSettings.releaseMs)
         loadCoefficients()
     }
@@ -86,14 +103,12 @@ public final class DeEsser: AudioProcessor {
 
     private func loadCoefficients() {
         detector.prepare(sampleRate: sampleRate)
-        let center = min(settings.centerHz, 0.4 * sampleRate)
-        band.setCoefficients(.bandPass(centerHz: center, q: settings.q, sampleRate: sampleRate))
-        let low = center / 2.0.squareRoot(), high = min(center * 2.0.squareRoot(), 0.45 * sampleRate)
-        sidechain.sections[0].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
-        sidechain.sections[1].setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate))
-        sidechain.sections[2].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
-        sidechain.sections[3].setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate))
-        sidechain.activeCount = 4
+        let filters = settings.filters(sampleRate: sampleRate)
+        band.setCoefficients(filters.band)
+        for (section, coefficients) in filters.sidechain.enumerated() {
+            sidechain.sections[section].setCoefficients(coefficients)
+        }
+        sidechain.activeCount = filters.sidechain.count
     }
 
     public func reset() {
@@ -112,7 +127,7 @@ public final class DeEsser: AudioProcessor {
     ) {
         var bandFilter = band
         var s0 = sidechain.sections[0], s1 = sidechain.sections[1], s2 = sidechain.sections[2], s3 = sidechain.sections[3]
-        let interval = StereoBiquad.flushInterval
+        let interval = Denormals.interval
         var start = 0
         while start < block.frameCount {
             // Denormal flushes at fixed positions since reset (see `StereoBiquad.flushState`).

@@ -55,12 +55,7 @@ enum DynamicsStages {
         let (attack, release) = (detector.attackCoefficient, detector.releaseCoefficient)
         for i in 0..<count {
             let input = levels[i]
-            #if MIXDOWN_FMA
-            // One fused step on the recurrence: input + c·(level − input).
-            level = input.addingProduct(input > level ? attack : release, level - input)
-            #else
-            level = input + (input > level ? attack : release) * (level - input)
-            #endif
+            level = Ballistics.step(level, toward: input, coefficient: input > level ? attack : release)
             levels[i] = level
         }
         detector.levelDB = level
@@ -72,18 +67,11 @@ enum DynamicsStages {
     static func gainReduction(
         _ values: UnsafeMutablePointer<Float>, count: Int, computer: GainComputer, maxReductionDB: Float
     ) -> (max: Float, sum: Float) {
-        let slope = 1 - 1 / computer.ratio
-        let knee = computer.kneeDB
-        let threshold = computer.thresholdDB
+        let curve = computer.curve(SIMD8<Float>.self)
         var peak = SIMD8<Float>.zero, sum = SIMD8<Float>.zero
         var i = 0
         while i + 8 <= count {
-            let level = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
-            let overshoot = level - threshold
-            let into = overshoot + knee / 2
-            var reduction = (slope * into * into) / Swift.max(2 * knee, 1e-9)
-            reduction.replace(with: slope * overshoot, where: 2 * overshoot .>= knee)
-            reduction.replace(with: 0, where: 2 * overshoot .<= -knee)
+            var reduction = curve.reduction(UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self))
             reduction.replace(with: maxReductionDB, where: reduction .> maxReductionDB)
             UnsafeMutableRawPointer(values + i).storeBytes(of: reduction, as: SIMD8<Float>.self)
             peak.replace(with: reduction, where: reduction .> peak)

@@ -18,15 +18,15 @@ public struct GainComputer: Sendable, Equatable {
         inputDB - gainReductionDB(inputDB)
     }
 
-    /// How far the curve turns `inputDB` down, in dB (≥ 0).
-    @inlinable @inline(__always)
+    /// How far the curve turns `inputDB` down, in dB (≥ 0): `SoftKneeCurve` on one lane.
+    @inlinable
     public func gainReductionDB(_ inputDB: Float) -> Float {
-        let overshoot = inputDB - thresholdDB
-        let slope = 1 - 1 / ratio
-        if 2 * overshoot <= -kneeDB { return 0 }
-        if 2 * overshoot >= kneeDB { return slope * overshoot }
-        // Inside the knee: a quadratic joining the two straight parts.
-        let into = overshoot + kneeDB / 2
-        return slope * into * into / (2 * kneeDB)
+        curve(SIMD2<Float>.self).reduction(SIMD2(repeating: inputDB)).x
+    }
+
+    /// The curve with these settings on every lane of `V`.
+    @inlinable @inline(__always)
+    func curve<V: LaneVector>(_: V.Type) -> SoftKneeCurve<V> {
+        SoftKneeCurve(thresholdDB: V(repeating: thresholdDB), kneeDB: V(repeating: kneeDB), ratio: V(repeating: ratio))
     }
 }

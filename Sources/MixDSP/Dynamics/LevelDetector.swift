@@ -65,8 +65,7 @@ public struct LevelDetector: Sendable {
             meanSquare = rmsCoefficient * meanSquare + (1 - rmsCoefficient) * magnitude * magnitude
             inputDB = FastMath.decibels(meanSquare) * 0.5
         }
-        let coefficient = inputDB > levelDB ? attackCoefficient : releaseCoefficient
-        levelDB = inputDB + coefficient * (levelDB - inputDB)
+        levelDB = Ballistics.step(levelDB, toward: inputDB, coefficient: inputDB > levelDB ? attackCoefficient : releaseCoefficient)
         return levelDB
     }
 }

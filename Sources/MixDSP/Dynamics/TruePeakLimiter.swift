@@ -206,11 +206,7 @@ public final class TruePeakLimiter: AudioProcessor {
         // The held gain and its running minimum over the hold window (the serial part).
         for i in 0..<count {
             let needed = peaks[i]
-            #if MIXDOWN_FMA
-            let recovered = releaseOffset.addingProduct(heldGain, releaseCoefficient)
-            #else
-            let recovered = releaseOffset + heldGain * releaseCoefficient
-            #endif
+            let recovered = Float.fusedAdd(releaseOffset, heldGain, releaseCoefficient)
             heldGain = min(needed, recovered)
             // Expire the oldest first, so the ring (one slot per frame of the window) always
             // has room for the new value.

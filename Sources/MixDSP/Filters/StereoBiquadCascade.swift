@@ -21,7 +21,7 @@ struct StereoBiquadCascade {
 
     /// Filters a block in place, in stretches between the denormal flush points.
     @usableFromInline mutating func process(_ block: AudioBlock) {
-        let interval = StereoBiquad.flushInterval
+        let interval = Denormals.interval
         var offset = 0
         while offset < block.frameCount {
             let phase = framesSinceReset % interval

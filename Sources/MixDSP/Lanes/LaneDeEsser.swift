@@ -11,24 +11,18 @@ struct LaneDeEsser {
     /// Each track's de-esser (nil: none); nil when no track has one.
     init?(_ settings: [DeEsser.Settings?], layout: LaneLayout, sampleRate: Double) {
         guard settings.contains(where: { $0 != nil }) else { return nil }
-        // The detector and computer (a 2 dB knee) as the de-esser builds them.
+        // The detector, computer and filters the de-esser builds from the same settings.
         dynamics = LaneDynamics(layout: layout, sampleRate: sampleRate, parts: settings.map { settings in
-            settings.map { settings in
-                (LevelDetector(mode: .peak, attackMs: settings.attackMs, releaseMs: settings.releaseMs),
-                 GainComputer(thresholdDB: Float(settings.thresholdDB), ratio: Float(settings.ratio), kneeDB: 2),
-                 Float(settings.maxReductionDB))
-            }
+            settings.map { ($0.levelDetector, $0.gainComputer, Float($0.maxReductionDB)) }
         })
         for (track, settings) in settings.enumerated() {
-            guard let settings else { continue }
-            let center = min(settings.centerHz, 0.4 * sampleRate)
-            let low = center / 2.0.squareRoot(), high = min(center * 2.0.squareRoot(), 0.45 * sampleRate)
+            guard let filters = settings?.filters(sampleRate: sampleRate) else { continue }
             for lane in layout.lanes(ofTrack: track) {
-                band.setCoefficients(.bandPass(centerHz: center, q: settings.q, sampleRate: sampleRate), lane: lane)
-                sidechain.0.setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate), lane: lane)
-                sidechain.1.setCoefficients(.highPass(cutoffHz: low, sampleRate: sampleRate), lane: lane)
-                sidechain.2.setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate), lane: lane)
-                sidechain.3.setCoefficients(.lowPass(cutoffHz: high, sampleRate: sampleRate), lane: lane)
+                band.setCoefficients(filters.band, lane: lane)
+                sidechain.0.setCoefficients(filters.sidechain[0], lane: lane)
+                sidechain.1.setCoefficients(filters.sidechain[1], lane: lane)
+                sidechain.2.setCoefficients(filters.sidechain[2], lane: lane)
+                sidechain.3.setCoefficients(filters.sidechain[3], lane: lane)
             }
         }
         lanes = layout.mask(settings.map { $0 != nil })

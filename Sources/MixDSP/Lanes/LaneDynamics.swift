@@ -9,11 +9,7 @@ struct LaneDynamics {
     let release: SIMD8<Float>
     let rmsCoefficient: SIMD8<Float>
     let rmsComplement: SIMD8<Float>
-    let threshold: SIMD8<Float>
-    let halfKnee: SIMD8<Float>
-    let knee: SIMD8<Float>
-    let kneeDivisor: SIMD8<Float>
-    let slope: SIMD8<Float>
+    let curve: SoftKneeCurve<SIMD8<Float>>
     let maxReduction: SIMD8<Float>
     private(set) var level = SIMD8<Float>(repeating: -200)
     private(set) var meanSquare = SIMD8<Float>.zero
@@ -22,7 +18,7 @@ struct LaneDynamics {
     init(detectors: [LevelDetector], computers: [GainComputer], maxReductionDB: [Float]) {
         precondition(detectors.count == 8 && computers.count == 8 && maxReductionDB.count == 8)
         var rms = SIMDMask<SIMD8<Int32>>(repeating: false)
-        var values = (0..<10).map { _ in SIMD8<Float>() }
+        var values = (0..<8).map { _ in SIMD8<Float>() }
         for lane in 0..<8 {
             let (detector, computer) = (detectors[lane], computers[lane])
             rms[lane] = detector.mode == .rms
@@ -31,15 +27,14 @@ struct LaneDynamics {
             values[2][lane] = detector.rmsCoefficient
             values[3][lane] = 1 - detector.rmsCoefficient
             values[4][lane] = computer.thresholdDB
-            values[5][lane] = computer.kneeDB / 2
-            values[6][lane] = computer.kneeDB
-            values[7][lane] = Swift.max(2 * computer.kneeDB, 1e-9)
-            values[8][lane] = 1 - 1 / computer.ratio
-            values[9][lane] = maxReductionDB[lane]
+            values[5][lane] = computer.kneeDB
+            values[6][lane] = computer.ratio
+            values[7][lane] = maxReductionDB[lane]
         }
         rmsLanes = rms
         (attack, release, rmsCoefficient, rmsComplement) = (values[0], values[1], values[2], values[3])
-        (threshold, halfKnee, knee, kneeDivisor, slope, maxReduction) = (values[4], values[5], values[6], values[7], values[8], values[9])
+        curve = SoftKneeCurve(thresholdDB: values[4], kneeDB: values[5], ratio: values[6])
+        maxReduction = values[7]
     }
 
     /// Per-lane dynamics from each track's (detector, computer, maximum reduction), spread over
@@ -98,12 +93,7 @@ struct LaneDynamics {
         var level = self.level
         for i in 0..<count {
             let inputDB = levels[i]
-            let coefficient = release.replacing(with: attack, where: inputDB .> level)
-            #if MIXDOWN_FMA
-            level = inputDB.addingProduct(coefficient, level - inputDB)
-            #else
-            level = inputDB + coefficient * (level - inputDB)
-            #endif
+            level = Ballistics.step(level, toward: inputDB, coefficient: release.replacing(with: attack, where: inputDB .> level))
             levels[i] = level
         }
         self.level = level
@@ -112,13 +102,9 @@ struct LaneDynamics {
     /// Replaces `count` levels (dB) by the gain reduction (dB, ≥ 0) at them, capped at each
     /// lane's maximum.
     func reduce(_ levels: UnsafeMutablePointer<SIMD8<Float>>, count: Int) {
-        let (threshold, halfKnee, knee, kneeDivisor, slope, maxReduction) = (threshold, halfKnee, knee, kneeDivisor, slope, maxReduction)
+        let (curve, maxReduction) = (curve, maxReduction)
         for i in 0..<count {
-            let overshoot = levels[i] - threshold
-            let into = overshoot + halfKnee
-            var reduction = (slope * into * into) / kneeDivisor
-            reduction.replace(with: slope * overshoot, where: 2 * overshoot .>= knee)
-            reduction.replace(with: 0, where: 2 * overshoot .<= -knee)
+            var reduction = curve.reduction(levels[i])
             reduction.replace(with: maxReduction, where: reduction .> maxReduction)
             levels[i] = reduction
         }

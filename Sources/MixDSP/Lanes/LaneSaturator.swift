@@ -33,21 +33,8 @@ struct LaneSaturator {
             for i in start..<end {
                 let x = frames[i]
                 let (even, odd) = oversampler.upsample(x)
-                // `Saturator.shape` on both frames at twice the rate, written out: the same steps.
-                var clampedEven = (drive * even).replacing(with: -3, where: drive * even .< -3)
-                clampedEven.replace(with: 3, where: clampedEven .> 3)
-                var clampedOdd = (drive * odd).replacing(with: -3, where: drive * odd .< -3)
-                clampedOdd.replace(with: 3, where: clampedOdd .> 3)
-                let squaredEven = clampedEven * clampedEven, squaredOdd = clampedOdd * clampedOdd
-                let numeratorEven: SIMD8<Float> = clampedEven * (27 + squaredEven)
-                let numeratorOdd: SIMD8<Float> = clampedOdd * (27 + squaredOdd)
-                let denominatorEven: SIMD8<Float> = 27 + 9 * squaredEven
-                let denominatorOdd: SIMD8<Float> = 27 + 9 * squaredOdd
-                var shapedEven = numeratorEven / denominatorEven, shapedOdd = numeratorOdd / denominatorOdd
-                shapedEven.replace(with: -1, where: shapedEven .< -1)
-                shapedEven.replace(with: 1, where: shapedEven .> 1)
-                shapedOdd.replace(with: -1, where: shapedOdd .< -1)
-                shapedOdd.replace(with: 1, where: shapedOdd .> 1)
+                // The saturator's curve on both frames at twice the rate.
+                let shapedEven = PadeSaturation.shape(drive * even), shapedOdd = PadeSaturation.shape(drive * odd)
                 let y = oversampler.downsample(even: wetScale * shapedEven + dry * even, odd: wetScale * shapedOdd + dry * odd)
                 frames[i] = x.replacing(with: y, where: lanes)
             }

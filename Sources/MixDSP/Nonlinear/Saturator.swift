@@ -69,18 +69,7 @@ public final class Saturator: AudioProcessor {
 
     /// The curve on four lanes (both oversampled frames of a stereo pair at once).
     @inlinable @inline(__always)
-    public static func shape(_ x: SIMD4<Float>) -> SIMD4<Float> {
-        var clamped = x.replacing(with: -3, where: x .< -3)
-        clamped.replace(with: 3, where: clamped .> 3)
-        let squared = clamped * clamped
-        let numerator: SIMD4<Float> = clamped * (27 + squared)
-        let denominator: SIMD4<Float> = 27 + 9 * squared
-        var shaped = numerator / denominator
-        // Clamped again: at |x| = 3 rounding can land a hair over 1.
-        shaped.replace(with: -1, where: shaped .< -1)
-        shaped.replace(with: 1, where: shaped .> 1)
-        return shaped
-    }
+    public static func shape(_ x: SIMD4<Float>) -> SIMD4<Float> { PadeSaturation.shape(x) }
 
     public func process(_ block: AudioBlock) {
         var oversampler = self.oversampler
@@ -92,7 +81,7 @@ public final class Saturator: AudioProcessor {
             // Three passes: each filter chain runs alone in a tight loop (its recurrence is the
             // only wait), and the curve, off any recurrence, runs in between.
             // Denormal flushes fall at fixed positions since reset, in both filter chains.
-            let interval = StereoBiquad.flushInterval
+            let interval = Denormals.interval
             var start = 0
             while start < count {
                 let phase = (framesSinceReset + start) % interval
