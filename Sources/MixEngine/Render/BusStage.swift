@@ -2,17 +2,15 @@ import Foundation
 import MixAnalysis
 import MixDSP
 
-/// The blend and the master's level-independent stages, run chunk by chunk on the bus queue:
-/// the tracks summed in float and turned down by the recipe's headroom, the pre-master meters,
-/// then EQ → bus compressor → width, the bus's loudness, and the spool. Its state is touched only
+/// The blend and the head of the master chain, run chunk by chunk on the bus queue: the tracks
+/// summed in float and turned down by the recipe's headroom, the pre-master meters, then the
+/// master's EQ → bus compressor → width (`MasterChain`), the bus's loudness, and the spool. Its state is touched only
 /// by that queue (hence `@unchecked Sendable`).
 final class BusStage: @unchecked Sendable {
     private let tracks: [TrackRenderer]
     private let layout: FrameLayout
     private let headroomGain: Float
-    private let equalizer: Equalizer?
-    private let busCompressor: Compressor?
-    private let widener: StereoWidener?
+    private let master: MasterChain
     private let left: UnsafeMutablePointer<Float>
     private let right: UnsafeMutablePointer<Float>
     private let interleaved: UnsafeMutablePointer<Float>
@@ -29,17 +27,10 @@ final class BusStage: @unchecked Sendable {
         self.tracks = tracks
         self.layout = layout
         headroomGain = Float(Decibels.toAmplitude(-recipe.blendHeadroomDB))
-        if basic {
-            (equalizer, busCompressor, widener) = (nil, nil, nil)
-        } else {
-            equalizer = recipe.eq.isEmpty ? nil : try Equalizer(Equalizer.Settings(bands: recipe.eq))
-            busCompressor = try recipe.busCompressor.map { try Compressor($0) }
-            widener = recipe.width == 1 ? nil : try StereoWidener(StereoWidener.Settings(width: recipe.width))
-        }
-        let spec = ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity)
-        equalizer?.prepare(spec)
-        busCompressor?.prepare(spec)
-        widener?.prepare(spec)
+        // The head only: its gain, limiter and dither belong to the master passes.
+        master = try MasterChain(
+            recipe: recipe, basic: basic, gainDB: 0, bitDepth: 24,
+            spec: ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity))
         left = .allocate(capacity: capacity)
         right = .allocate(capacity: capacity)
         interleaved = .allocate(capacity: 2 * capacity)
@@ -85,14 +76,12 @@ final class BusStage: @unchecked Sendable {
             scope.add(left: left + periodStart, right: right + periodStart, frameCount: n)
 
             let block = AudioBlock(left: left + periodStart, right: right + periodStart, frameCount: n)
-            equalizer?.process(block)
+            master.process(block, from: .equalizer, through: .width)
             var periodGR: Float = 0
-            if let busCompressor {
-                busCompressor.process(block)
+            if let busCompressor = master.busCompressor {
                 periodGR = busCompressor.lastGainReduction.maxDB
                 busGR.add(busCompressor.lastGainReduction, frameCount: n)
             }
-            widener?.process(block)
 
             spectrum.spectrum(into: bands)
             record.spectrum(bands, at: layout.preMasterSpectrumOffset)

@@ -79,9 +79,11 @@ extension MasterRenderer {
         from start: Int64, to end: Int64, warmUpFrames: Int64, gainDB: Double, bus: Spool, meter: GatedLoudnessMeter,
         isCancelled: () -> Bool, progress: (Int64) -> Void
     ) throws {
-        let source = try LimitedBus(
-            bus: bus, from: start - warmUpFrames, totalFrameCount: clock.totalFrameCount, gainDB: gainDB,
-            limiter: recipe.limiterSettings, sampleRate: clock.sampleRate, capacity: capacity)
+        let master = try MasterChain(
+            recipe: recipe, basic: basic, gainDB: gainDB, bitDepth: format.bitDepth,
+            spec: ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity))
+        let source = LimitedBus(
+            bus: bus, from: start - warmUpFrames, totalFrameCount: clock.totalFrameCount, master: master, capacity: capacity)
         // The bus frame the source's next block stands for. The meter forgets
         // the warm-up three 100 ms steps before the part, where the first gating block that
         // reaches into the part begins.

@@ -2,8 +2,8 @@ import Foundation
 import MixAnalysis
 import MixDSP
 
-/// The second pass, from the spooled bus: gain to the target → true-peak limiter → dither →
-/// export. Run once to measure (nothing written) and again to write, with a corrected gain,
+/// The second pass, from the spooled bus: the tail of the master chain (`MasterChain`: gain to
+/// the target → true-peak limiter → dither) → export. Run once to measure (nothing written) and again to write, with a corrected gain,
 /// until the written loudness is on target: the limiter lowers what it is fed, so the gain is
 /// found by measuring, not by formula.
 final class MasterRenderer {
@@ -34,8 +34,8 @@ final class MasterRenderer {
     static let waveformPointCount = 1000
 
     let recipe: MixRecipe
-    private let format: OutputFormat
-    private let basic: Bool
+    let format: OutputFormat
+    let basic: Bool
     let clock: MeterClock
     private let layout: FrameLayout
     let capacity: Int
@@ -56,8 +56,6 @@ final class MasterRenderer {
     ) throws -> Measurement {
         let rate = clock.sampleRate
         let spec = ProcessSpec(sampleRate: Double(rate), maxFrameCount: capacity)
-        let dither = try Dither(Dither.Settings(bitDepth: format.bitDepth))
-        dither.prepare(spec)
         let loudness = GatedLoudnessMeter(sampleRate: rate)
         // The basic mix has no limiter: its single gain comes from an 8× scan of the plain sum.
         let scanners = basic && output == nil
@@ -65,9 +63,8 @@ final class MasterRenderer {
         var measurement = Measurement(gainDB: gainDB)
         bus.rewind()
         output?.records.rewind()
-        let source = try LimitedBus(
-            bus: bus, from: 0, totalFrameCount: clock.totalFrameCount, gainDB: gainDB,
-            limiter: basic ? nil : recipe.limiterSettings, sampleRate: rate, capacity: capacity)
+        let master = try MasterChain(recipe: recipe, basic: basic, gainDB: gainDB, bitDepth: format.bitDepth, spec: spec)
+        let source = LimitedBus(bus: bus, from: 0, totalFrameCount: clock.totalFrameCount, master: master, capacity: capacity)
         let (left, right) = (source.left, source.right)
 
         let stage = output.map {
@@ -94,7 +91,7 @@ final class MasterRenderer {
                         slot.limiterGainReduction = source.limiterGainReduction ?? GainReductionReadout()
                         slot.postLeft.update(from: left, count: n)
                         slot.postRight.update(from: right, count: n)
-                        dither.process(AudioBlock(left: left, right: right, frameCount: n))
+                        master.process(AudioBlock(left: left, right: right, frameCount: n), from: .dither, through: .dither)
                         slot.finalLeft.update(from: left, count: n)
                         slot.finalRight.update(from: right, count: n)
                     }
