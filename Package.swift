@@ -2,16 +2,13 @@
 import PackageDescription
 
 /// One settings list for every Swift target (STYLE.md): Swift 6 mode comes with the tools version.
+/// No unsafe flags, so a package can depend on Mixdown by version: `./mixdown` and the scripts
+/// build for the machine they run on from the command line (`-target-cpu native`, and
+/// `-DMIXDOWN_FMA` where the CPU has fused multiply-add; see scripts/lib/setup.sh).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
-
-/// The audio layers take no unsafe flags, so a package can depend on Mixdown by version.
-/// `./mixdown` and the scripts build them for the machine they run on from the command line
-/// (`-target-cpu native`, and `-DMIXDOWN_FMA` where the CPU has fused multiply-add): see
-/// `scripts/lib/setup.sh` and docs/architecture.md.
-let audioSwiftSettings = swiftSettings
 
 let package = Package(
     name: "Mixdown",
@@ -44,13 +41,13 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // MARK: Layers, dependencies pointing inward
-        .target(name: "MixDSP", swiftSettings: audioSwiftSettings),
-        .target(name: "MixAnalysis", dependencies: ["MixDSP", "CEBUR128", "CFFTW3"], swiftSettings: audioSwiftSettings),
+        .target(name: "MixDSP", swiftSettings: swiftSettings),
+        .target(name: "MixAnalysis", dependencies: ["MixDSP", "CEBUR128", "CFFTW3"], swiftSettings: swiftSettings),
         .target(
             name: "MixEngine",
             dependencies: ["MixDSP", "MixAnalysis", "CSndFile", "CSoxr", "CZlib", "CZstd"],
             resources: [.copy("Resources/role_presets.json"), .copy("Resources/mix_recipes.json")],
-            swiftSettings: audioSwiftSettings
+            swiftSettings: swiftSettings
         ),
         // Jobs: the state machine (no I/O) and the SQLite store (GRDB) the service runs on.
         .target(

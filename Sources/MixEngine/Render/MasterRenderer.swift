@@ -3,9 +3,9 @@ import MixAnalysis
 import MixDSP
 
 /// The second pass, from the spooled bus: the tail of the master chain (`MasterChain`: gain to
-/// the target → true-peak limiter → dither) → export. Run once to measure (nothing written) and again to write, with a corrected gain,
-/// until the written loudness is on target: the limiter lowers what it is fed, so the gain is
-/// found by measuring, not by formula.
+/// the target → true-peak limiter → dither) → export. Run once to measure (nothing written) and
+/// again to write, with a corrected gain, until the written loudness is on target: the limiter
+/// lowers what it is fed, so the gain is found by measuring, not by formula.
 final class MasterRenderer {
     /// What one pass measured on its output.
     struct Measurement {
