@@ -123,10 +123,10 @@ struct MixCLITests {
         return folder
     }
 
-    @Test("--json prints the summary with the documented keys; the files are written where asked")
+    @Test("--json prints the summary with the documented keys; the files are written where asked, their folder made")
     func json() throws {
         let folder = try Self.session()
-        let out = folder.file("song.flac").path
+        let out = folder.file("renders/today/song.flac").path
         let result = try CLITests.run("mix", folder.file("stems").path, "--out", out, "--format", "flac24", "--fps", "20", "--json")
         #expect(result.status == 0, "\(result.standardError)")
         let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
@@ -143,10 +143,10 @@ struct MixCLITests {
         #expect(abs((summary["integrated_lufs"] as! Double) + 14) <= 0.2)
         #expect((summary["true_peak_dbtp"] as! Double) <= -1)
         for name in ["song.flac", "song.frames", "song.summary.json"] {
-            #expect(FileManager.default.fileExists(atPath: folder.file(name).path), "\(name) missing")
+            #expect(FileManager.default.fileExists(atPath: folder.file("renders/today/\(name)").path), "\(name) missing")
         }
         // The frames convert to the original's JSON, one object per line.
-        let frames = try CLITests.run("frames", folder.file("song.frames").path, "--at", "1.0")
+        let frames = try CLITests.run("frames", folder.file("renders/today/song.frames").path, "--at", "1.0")
         #expect(frames.status == 0, "\(frames.standardError)")
         let frame = try JSONSerialization.jsonObject(with: Data(frames.standardOutput.utf8)) as! [String: Any]
         #expect(frame["frame"] as? Int == 20)

@@ -82,6 +82,14 @@ public final class SpectrumAnalyzer {
         return (0..<bandCount).map { lowestHz * pow(ratio, Double($0) + 0.5) }
     }
 
+    /// The FFT bins' powers (unscaled: the same scale for every spectrum) from the last
+    /// `spectrum(into:)`, bin `k` at `k × binHz`: for an owner that averages the long-term
+    /// spectrum (a power spectral density, where the bands show each band's strongest bin).
+    public var lastBinPowers: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: powers, count: fftSize / 2 + 1) }
+
+    /// The spacing of the FFT bins, in Hz.
+    public var binHz: Double { sampleRate / Double(fftSize) }
+
     /// Pushes mono samples (the caller mixes stereo to mid).
     public func add(_ samples: UnsafeBufferPointer<Float>) {
         guard let base = samples.baseAddress else { return }

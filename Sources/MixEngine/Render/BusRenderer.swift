@@ -19,6 +19,8 @@ final class BusRenderer: @unchecked Sendable {
         /// Each rendered track's integrated loudness (what it brings to the mix, before the
         /// blend's headroom), in the tracks' order.
         var trackLoudnessLUFS: [Double?]
+        /// The balance as mixed, at the blend (`BalanceMeters`).
+        var balance: BalanceMeters.Reading
         var busCompressorGR: GainReductionStatistics
         var preMasterSpectrumDB: [Float]
     }

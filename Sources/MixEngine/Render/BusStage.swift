@@ -20,6 +20,7 @@ final class BusStage: @unchecked Sendable {
     private let scope: Scope
     private let scopeScratch = ScopeScratch()
     private let loudness: GatedLoudnessMeter
+    private let balance: BalanceMeters
     private var busGR = GainReductionStatistics()
     private var spectrumPowerSum = [Double](repeating: 0, count: FrameLayout.bandCount)
 
@@ -39,6 +40,7 @@ final class BusStage: @unchecked Sendable {
         spectrum = SpectrumAnalyzer(sampleRate: Double(clock.sampleRate))
         scope = Scope(capacity: clock.scopeCapacity)
         loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate)
+        balance = BalanceMeters(roles: tracks.map(\.role), sampleRate: clock.sampleRate, capacity: capacity)
     }
 
     deinit {
@@ -72,6 +74,9 @@ final class BusStage: @unchecked Sendable {
                 right[i] *= headroomGain
                 mid[i] = 0.5 * (left[i] + right[i])
             }
+            balance.add(
+                tracks: tracks, slot: slot, from: periodStart, to: periodEnd, mix: (UnsafePointer(left), UnsafePointer(right)),
+                gain: headroomGain)
             spectrum.add(UnsafeBufferPointer(start: mid + periodStart, count: n))
             scope.add(left: left + periodStart, right: right + periodStart, frameCount: n)
 
@@ -104,7 +109,8 @@ final class BusStage: @unchecked Sendable {
     /// What the pass measured, once every chunk is blended, with the tracks' loudness.
     func result(frameCount: Int, trackLoudnessLUFS: [Double?]) -> BusRenderer.Result {
         BusRenderer.Result(
-            loudnessLUFS: loudness.integratedLUFS, trackLoudnessLUFS: trackLoudnessLUFS, busCompressorGR: busGR,
+            loudnessLUFS: loudness.integratedLUFS, trackLoudnessLUFS: trackLoudnessLUFS, balance: balance.reading,
+            busCompressorGR: busGR,
             preMasterSpectrumDB: AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: frameCount))
     }
 }

@@ -16,6 +16,7 @@ final class MasterOutputStage: @unchecked Sendable {
     private let scopeScratch = ScopeScratch()
     private let loudness: GatedLoudnessMeter
     private let truePeak: TruePeakMeter
+    private let quality: MasterQualityMeters
     private let codes: PCMCodes
     private let encoded: UnsafeMutablePointer<Int32>
     private let decoded: UnsafeMutablePointer<Float>
@@ -41,6 +42,7 @@ final class MasterOutputStage: @unchecked Sendable {
         finalScope = Scope(capacity: clock.scopeCapacity)
         loudness = GatedLoudnessMeter(sampleRate: clock.sampleRate, measuresRange: true)
         truePeak = TruePeakMeter(maxFrameCount: capacity)
+        quality = MasterQualityMeters(sampleRate: clock.sampleRate, framesPerSecond: clock.framesPerSecond, capacity: capacity)
         codes = PCMCodes(bitDepth: bitDepth)
         encoded = .allocate(capacity: 2 * capacity)
         decoded = .allocate(capacity: 2 * capacity)
@@ -95,6 +97,7 @@ final class MasterOutputStage: @unchecked Sendable {
         position += Int64(n)
         loudness.add(left: left, right: right, frameCount: n)
         truePeak.add(left: left, right: right, frameCount: n)
+        quality.add(left: left, right: right, mid: mid, frameCount: n)
         codes.encode(left: left, right: right, frameCount: n, codes: encoded, decoded: decoded)
         try output.writer.write(interleavedCodes: encoded, frameCount: n)
         output.verifier.add(codes: encoded, decoded: decoded, frameCount: n)
@@ -104,6 +107,7 @@ final class MasterOutputStage: @unchecked Sendable {
         }
         let writer = FrameRecordWriter(bytes: record)
         spectrum.spectrum(into: bands)
+        quality.addSpectrum(spectrum)
         writer.spectrum(bands, at: layout.postMasterSpectrumOffset)
         AverageSpectrum.accumulate(writer, at: layout.postMasterSpectrumOffset, into: &spectrumPowerSum)
         typealias Field = FrameLayout.Master
@@ -111,6 +115,7 @@ final class MasterOutputStage: @unchecked Sendable {
         let rms = n > 0 ? (Double(squares) / Double(2 * n)).squareRoot() : 0
         let framePeak = truePeak.read()
         highestTruePeak = max(highestTruePeak, framePeak)
+        quality.addFrame(truePeak: framePeak, shortTermLUFS: loudness.shortTermLUFS)
         writer.uint16(FrameQuantizer.centiDBUnsigned(Double(slot.limiterGainReduction.maxDB)), at: m + Field.limiterGR)
         writer.int16(FrameQuantizer.centiDB(rms > 0 ? Decibels.fromAmplitude(rms) : nil), at: m + Field.rms)
         writer.int16(FrameQuantizer.centiDB(samplePeak > 0 ? Decibels.fromAmplitude(Double(samplePeak)) : nil), at: m + Field.samplePeak)
@@ -134,5 +139,7 @@ final class MasterOutputStage: @unchecked Sendable {
         measurement.waveform = waveform
         let denominator = (sums.ll * sums.rr).squareRoot()
         measurement.correlation = denominator > 0 ? sums.lr / denominator : 0
+        measurement.energy = (lr: sums.lr, ll: sums.ll, rr: sums.rr, frameCount: position)
+        measurement.quality = quality.finish()
     }
 }

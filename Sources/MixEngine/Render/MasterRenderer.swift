@@ -18,6 +18,10 @@ final class MasterRenderer {
         var waveform: [Float] = []
         /// L/R correlation of the whole written mix (−1…+1; 0 for silence).
         var correlation: Double = 0
+        /// Σ LR, Σ L², Σ R² of the whole written mix, over its frames (the report's width and crest).
+        var energy = (lr: 0.0, ll: 0.0, rr: 0.0, frameCount: Int64(0))
+        /// The report's other measures of the written mix.
+        var quality = MasterQualityMeters.Reading()
     }
 
     /// Where a writing pass sends its results.

@@ -277,6 +277,10 @@ public struct MixRenderer: Sendable {
                     uniqueKeysWithValues: zip(
                         FrameFileHeader.uniqueKeys(tracks.map(\.stem.fileName)), tracks.map(\.averageSpectrumDB))),
                 preMaster: busResult.preMasterSpectrumDB, postMaster: final.measurement.postMasterSpectrumDB),
+            quality: QualityReport(.init(
+                balance: busResult.balance, integratedLUFS: reading.integratedLUFS, loudnessRangeLU: reading.loudnessRangeLU,
+                truePeakDBTP: reading.truePeakDBTP, samplePeak: final.measurement.waveform.max() ?? 0,
+                energy: final.measurement.energy, correlation: final.measurement.correlation, master: final.measurement.quality)),
             waveform: final.measurement.waveform, renderSeconds: renderSeconds)
     }
 }

@@ -146,12 +146,14 @@ public struct MixSummary: Sendable, Encodable {
     public var muted: [String]
     public var rejected: [Rejected]
     public var spectra: Spectra
+    /// The mix held against what professional mixes measure (`QualityReport`).
+    public var quality: QualityReport
     /// Peak per stretch of the final mix (1000 points), 0…1.
     public var waveform: [Float]
     public var renderSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case output, recipe, format, basic, master, tracks, muted, rejected, spectra, waveform
+        case output, recipe, format, basic, master, tracks, muted, rejected, spectra, quality, waveform
         case framesFile = "frames_file", durationSeconds = "duration_s", sampleRate = "sample_rate"
         case framesPerSecond = "frames_per_second", targetLUFS = "target_lufs", ceilingDBTP = "ceiling_dbtp"
         case integratedLUFS = "integrated_lufs", loudnessRangeLU = "loudness_range_lu", truePeakDBTP = "true_peak_dbtp"
@@ -184,6 +186,7 @@ public struct MixSummary: Sendable, Encodable {
         try c.encode(muted, forKey: .muted)
         try c.encode(rejected, forKey: .rejected)
         try c.encode(spectra, forKey: .spectra)
+        try c.encode(quality, forKey: .quality)
         try c.encode(waveform.map { ($0 * 10000).rounded() / 10000 }, forKey: .waveform)
         try c.encode(rounded(renderSeconds, places: 3), forKey: .renderSeconds)
         try c.encode(renderSeconds > 0 ? rounded(durationSeconds / renderSeconds, places: 1) : nil, forKey: .realtimeFactor)

@@ -127,6 +127,14 @@ enum MixSession {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             throw ExitCode(2)
         }
+        let outputFolder = output.deletingLastPathComponent()
+        do {
+            // `--out renders/today/song.wav` makes its folder, as `cp` users expect of a tool that writes files.
+            try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
+        } catch {
+            progress?.finish()
+            throw CommandFailure("--out \(output.path): cannot make the folder \(outputFolder.path): \(error.localizedDescription)")
+        }
         let renderer = MixRenderer(options: options, skipInvalid: skipInvalid)
         do {
             let summary = try renderer.render(

@@ -40,6 +40,7 @@ struct MixTable {
                 + "\(gr(summary.master.limiterGRAverageDB, summary.master.limiterGRMaxDB)) dB · master gain \(dB(summary.master.gainDB))",
         ]
         if let note = summary.targetNote { lines.append("Note: \(note)") }
+        lines += [""] + Self.quality(summary.quality)
         lines += [
             "",
             "Wrote \(summary.output) (\(InspectionTable.clock(summary.durationSeconds)), \(summary.format.rawValue), "
@@ -47,6 +48,25 @@ struct MixTable {
             "Meter frames: \(summary.framesFile)",
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// The quality report: each measure, its professional range, and a mark when outside it.
+    static func quality(_ report: QualityReport) -> [String] {
+        let header = ["QUALITY", "VALUE", "PROFESSIONAL RANGE", ""]
+        let rows = report.measures.map { measure -> [String] in
+            let range: String
+            switch (measure.low, measure.high) {
+            case let (low?, high?): range = String(format: "%g … %g", low, high)
+            case let (low?, nil): range = String(format: "≥ %g", low)
+            case let (nil, high?): range = String(format: "≤ %g", high)
+            case (nil, nil): range = "—"
+            }
+            let mark = measure.inRange == false ? "outside" : ""
+            return [measure.name, measure.value.map { String(format: "%+.2f", $0) } ?? "—", range, mark]
+        }
+        var lines = layout([header] + rows)
+        lines.insert(String(repeating: "─", count: lines[0].count), at: 1)
+        return lines
     }
 
     private static func layout(_ table: [[String]]) -> [String] {
