@@ -27,7 +27,9 @@ struct MasterGainSearch: Sendable {
     static let settledGainDB = 0.1
     /// The first correction is the limiter's loss at the bus's own gain: under this (dB) the
     /// limiter barely works, takes back little of more gain, and the correction is written.
-    static let lightLimitingDB = 0.5
+    /// Small enough that a limiter taking back 40 % of it still lands within the tolerance: a
+    /// second writing pass costs five measuring ones.
+    static let lightLimitingDB = 0.25
     /// How far under the ceiling the basic mix's gain puts its probed peak.
     static let basicPeakMarginDB = 0.15
     /// How much lower than the excess the limiter is aimed after a pass read over the ceiling.

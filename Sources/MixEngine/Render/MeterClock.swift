@@ -30,4 +30,34 @@ struct MeterClock: Sendable {
 
     /// Frames a scope keeps: a whole meter frame, and never fewer than its points.
     var scopeCapacity: Int { max(Scope.pointCount, longestPeriod + 1) }
+
+    /// The song cut into chunks of whole meter frames, each at most `capacity` audio frames: the
+    /// passes' unit of work.
+    func chunks(capacity: Int) -> [MeterChunk] {
+        var chunks: [MeterChunk] = []
+        var nextFrame = 0
+        while nextFrame < frameCount {
+            let start = start(of: nextFrame)
+            var ends: [Int] = []
+            var lastFrame = nextFrame
+            while lastFrame < frameCount, end(of: lastFrame) - start <= Int64(capacity) {
+                ends.append(Int(end(of: lastFrame) - start))
+                lastFrame += 1
+            }
+            chunks.append(MeterChunk(firstFrame: nextFrame, startFrame: start, periodEnds: ends))
+            nextFrame = lastFrame
+        }
+        return chunks
+    }
+}
+
+/// A chunk of the song: whole meter frames.
+struct MeterChunk: Sendable {
+    /// Its first meter frame, and the audio frame that frame starts at.
+    var firstFrame: Int
+    var startFrame: Int64
+    /// Where each of its meter frames ends, in audio frames from the chunk's start.
+    var periodEnds: [Int]
+    /// Audio frames in the chunk.
+    var frameCount: Int { periodEnds.last ?? 0 }
 }

@@ -89,7 +89,6 @@ public struct MixRenderer: Sendable {
         let layout = FrameLayout(trackCount: tracks.count)
         frames?.begin(header)
         let workDirectory = destination.mixURL.deletingLastPathComponent()
-        let bus = try Spool(directory: workDirectory, name: "bus")
         let records = try Spool(directory: workDirectory, name: "meters")
         let publish = frames.map { stream in
             { @Sendable (index: Int, record: UnsafeRawPointer, complete: Bool) in
@@ -98,16 +97,35 @@ public struct MixRenderer: Sendable {
             }
         }
 
-        // Pass 1: tracks, blend, the master's EQ, bus compressor and width.
+        // Pass 1: every track through its chain, metered, summed by group.
         report(MixProgress(stage: .processingTracks, fraction: RenderProgress.tracks.start))
-        let busResult = try BusRenderer(
-            tracks: tracks, recipe: options.recipe, basic: options.basic, clock: clock, chunkCapacity: capacity
-        ).run(
-            bus: bus, records: records,
+        var groupSpool: Spool? = try Spool(directory: workDirectory, name: "groups")
+        let trackPass = try TrackPass(tracks: tracks, clock: clock, chunkCapacity: capacity)
+        let trackResult = try trackPass.run(
+            groups: groupSpool!, records: records,
             progress: { report(MixProgress(stage: .processingTracks, fraction: RenderProgress.tracks.at($0))) },
             publish: publish.map { publish in { @Sendable in publish($0, $1, false) } }, isCancelled: isCancelled)
-        report(MixProgress(stage: .mixing, fraction: RenderProgress.tracks.end))
-        timing.mark("pass 1: tracks, blend, bus")
+        timing.mark("pass 1: tracks, their meters, the groups")
+
+        // The balance: each group's gain, from the groups' loudness after their chains (the
+        // users' gains on stems apply on top of it).
+        let balance = options.basic
+            ? GroupBalance.Decision.unbalanced("the basic mix keeps the roles' gains", loudness: [:])
+            : options.recipe.balance.decide(groups: trackResult.groups) { trackResult.balanceLoudness.integratedLUFS(gains: $0) }
+        let groupGainsDB = trackResult.groups.map { balance.gainDB[$0] ?? 0 }
+
+        // The blend: the groups at their gains, summed, and the master's EQ, bus compressor and width.
+        report(MixProgress(stage: .mixing, fraction: RenderProgress.blend.start))
+        let bus = try Spool(directory: workDirectory, name: "bus")
+        let busResult = try BlendPass(
+            gainsDB: groupGainsDB, trackGroups: trackResult.trackGroups, recipe: options.recipe,
+            basic: options.basic, clock: clock, layout: layout, capacity: capacity
+        ).run(
+            groups: groupSpool!, records: records, bus: bus,
+            progress: { report(MixProgress(stage: .mixing, fraction: RenderProgress.blend.at($0))) }, isCancelled: isCancelled)
+        // The groups' spool (three times the bus's size) goes before the master passes.
+        groupSpool = nil
+        timing.mark("blend, the master's head, the bus")
 
         // Pass 2: the master to the target, passes decided by the gain search, each one's
         // result measured on the master's output (the written file's, read back, for a file).
@@ -186,7 +204,7 @@ public struct MixRenderer: Sendable {
         // old frames or an old summary.
         let summary = makeSummary(
             inspection: inspection, tracks: tracks, muted: muted, destination: destination, clock: clock,
-            busResult: busResult, final: (kept.measurement, kept.reading), gainDB: gainDB, passes: passes, plan: plan,
+            trackResult: trackResult, balance: balance, busResult: busResult, final: (kept.measurement, kept.reading), gainDB: gainDB, passes: passes, plan: plan,
             renderSeconds: Date().timeIntervalSince(started))
         let summaryFile = try SummaryFile.prepare(summary, for: destination.summaryURL)
         try kept.frames.commit()
@@ -238,13 +256,15 @@ public struct MixRenderer: Sendable {
 
     private func makeSummary(
         inspection: SessionInspection, tracks: [TrackRenderer], muted: [String], destination: Destination,
-        clock: MeterClock, busResult: BusRenderer.Result,
+        clock: MeterClock, trackResult: TrackPass.Result, balance: GroupBalance.Decision, busResult: BlendPass.Result,
         final: (measurement: MasterRenderer.Measurement, reading: OutputVerifier.Reading),
         gainDB: Double, passes: Int, plan: LoudnessPlan, renderSeconds: Double
     ) -> MixSummary {
         let recipe = options.recipe
         let reading = final.reading
         let (reached, note) = plan.verdict(reading.integratedLUFS, limiterGRMaxDB: final.measurement.limiterGR.maxDB)
+        // Each track's gain in the blend beyond its chain: its group's.
+        let groupGainDB = trackResult.trackGroups.map { balance.gainDB[trackResult.groups[$0]] ?? 0 }
         return MixSummary(
             output: destination.mixURL.path, framesFile: destination.framesURL.path,
             durationSeconds: Double(clock.totalFrameCount) / Double(clock.sampleRate), sampleRate: clock.sampleRate,
@@ -265,20 +285,27 @@ public struct MixRenderer: Sendable {
                     file: track.stem.fileName, stemID: track.stem.id, role: track.role, roleGuessed: track.stem.role.isGuessed,
                     roleSource: track.stem.role.source, sourceLoudnessLUFS: track.stem.loudnessLUFS,
                     matchGainDB: track.matchGainDB, faderDB: track.chain.faderDB,
-                    userGainDB: options.stemGainsDB[track.stem.id] ?? 0, eq: options.basic ? [] : preset.eq,
+                    userGainDB: options.stemGainsDB[track.stem.id] ?? 0, groupGainDB: groupGainDB[index],
+                    eq: options.basic ? [] : preset.eq,
                     compressorGRAverageDB: track.compressorGR.meanDB, compressorGRMaxDB: track.compressorGR.maxDB,
                     deEsserGRAverageDB: track.deEsserGR.meanDB, deEsserGRMaxDB: track.deEsserGR.maxDB,
-                    width: options.basic ? 1 : preset.width, loudnessInMixLUFS: busResult.trackLoudnessLUFS[index])
+                    width: options.basic ? 1 : preset.width,
+                    loudnessInMixLUFS: trackResult.trackLoudnessLUFS[index].map { $0 + groupGainDB[index] })
             },
+            balance: MixSummary.Balance(balance, recipe: recipe, basic: options.basic, groups: trackResult.groups),
             muted: muted,
             rejected: inspection.rejectedStems.map { .init(file: $0.fileName, reason: $0.rejection?.reason ?? "") },
             spectra: MixSummary.Spectra(
                 bandCentersHz: SpectrumAnalyzer.bandCenters(), tracks: Dictionary(
                     uniqueKeysWithValues: zip(
-                        FrameFileHeader.uniqueKeys(tracks.map(\.stem.fileName)), tracks.map(\.averageSpectrumDB))),
+                        FrameFileHeader.uniqueKeys(tracks.map(\.stem.fileName)),
+                        tracks.indices.map { index in tracks[index].averageSpectrumDB.map { $0 + Float(groupGainDB[index]) } })),
                 preMaster: busResult.preMasterSpectrumDB, postMaster: final.measurement.postMasterSpectrumDB),
             quality: QualityReport(.init(
-                balance: busResult.balance, integratedLUFS: reading.integratedLUFS, loudnessRangeLU: reading.loudnessRangeLU,
+                balance: BalanceReading(
+                    groups: trackResult.groups,
+                    gainsDB: trackResult.groups.map { (balance.gainDB[$0] ?? 0) - recipe.blendHeadroomDB },
+                    loudness: trackResult.loudness), integratedLUFS: reading.integratedLUFS, loudnessRangeLU: reading.loudnessRangeLU,
                 truePeakDBTP: reading.truePeakDBTP, samplePeak: final.measurement.waveform.max() ?? 0,
                 energy: final.measurement.energy, correlation: final.measurement.correlation, master: final.measurement.quality)),
             waveform: final.measurement.waveform, renderSeconds: renderSeconds)

@@ -4,8 +4,10 @@
 enum RenderProgress {
     /// Opening the stems.
     static let loading = 0.0
-    /// Pass 1: the tracks, their blend and the bus.
-    static let tracks = ProgressSpan(start: 0.02, end: 0.5)
+    /// Pass 1: the tracks through their chains, summed by group.
+    static let tracks = ProgressSpan(start: 0.02, end: 0.45)
+    /// The blend and the head of the master, into the bus.
+    static let blend = ProgressSpan(start: 0.45, end: 0.5)
     /// The master's gain search: probes and measuring passes share this span in turn.
     static let mastering = ProgressSpan(start: 0.5, end: 0.75)
     /// The share of `mastering` one probe of the basic mix's peak takes, and one measuring pass.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A temporary file of raw bytes written once in order, then read back from the start: the
-/// pre-limiter bus and the first pass's meter records live here, so memory stays flat however
+/// A temporary file of raw bytes written once in order, then read back: the groups after their
+/// chains, the pre-limiter bus and the meter records live here, so memory stays flat however
 /// long the song. The file is unlinked when the spool goes away.
 final class Spool {
     let url: URL
@@ -51,5 +51,19 @@ final class Spool {
             done += n
         }
         return done
+    }
+
+    /// Overwrites `count` bytes at `offset` (after `rewind`), leaving the read position alone:
+    /// the blend pass completes the records the first pass wrote.
+    func write(_ bytes: UnsafeRawPointer, count: Int, at offset: Int64) throws {
+        var done = 0
+        while done < count {
+            let n = pwrite(fileno(file), bytes + done, count - done, off_t(offset) + off_t(done))
+            guard n > 0 else {
+                throw MixError.io(
+                    "cannot write the temporary file \(url.lastPathComponent) in \(url.deletingLastPathComponent().path): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
     }
 }

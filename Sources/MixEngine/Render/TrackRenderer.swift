@@ -11,6 +11,8 @@ final class TrackRenderer: @unchecked Sendable {
     let stem: StemReport
     let role: Role
     let matchGainDB: Double
+    /// The user's own gain on the stem as the fader applies it (within the fader's range).
+    let userGainDB: Double
     let chain: TrackChain
     private let reader: ConformedStemReader
     /// Two sets of input buffers (one chunk is read while the chains run the one before) and two
@@ -46,6 +48,7 @@ final class TrackRenderer: @unchecked Sendable {
         chain = TrackChain(
             preset: preset, matchGainDB: matchGainDB, userGainDB: userGainDB, basic: basic,
             channelCount: stem.channelCount == 1 ? 1 : 2)
+        self.userGainDB = chain.faderDB - preset.gainDB
         reader = try ConformedStemReader(
             url: url, sourceFrameCount: stem.frameCount ?? 0, sessionRate: sessionRate, sessionFrameCount: sessionFrameCount)
         self.maxFrameCount = maxFrameCount

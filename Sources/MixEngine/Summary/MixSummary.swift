@@ -18,19 +18,21 @@ public struct MixSummary: Sendable, Encodable {
         public var matchGainDB: Double
         public var faderDB: Double
         public var userGainDB: Double
+        /// The balance's gain for the track's group (`MixSummary.Balance`).
+        public var groupGainDB: Double
         public var eq: [Equalizer.Band]
         public var compressorGRAverageDB: Double
         public var compressorGRMaxDB: Double
         public var deEsserGRAverageDB: Double
         public var deEsserGRMaxDB: Double
         public var width: Double
-        /// The rendered track's loudness as it enters the blend.
+        /// The rendered track's loudness as it enters the blend (its group's gain included).
         public var loudnessInMixLUFS: Double?
 
         enum CodingKeys: String, CodingKey {
             case file, role, eq, width
             case stemID = "stem_id", roleGuessed = "role_guessed", roleSource = "role_source", sourceLoudnessLUFS = "source_loudness_lufs"
-            case matchGainDB = "match_gain_db", faderDB = "fader_db", userGainDB = "user_gain_db"
+            case matchGainDB = "match_gain_db", faderDB = "fader_db", userGainDB = "user_gain_db", groupGainDB = "group_gain_db"
             case compressorGRAverageDB = "compressor_gr_avg_db", compressorGRMaxDB = "compressor_gr_max_db"
             case deEsserGRAverageDB = "de_esser_gr_avg_db", deEsserGRMaxDB = "de_esser_gr_max_db"
             case loudnessInMixLUFS = "loudness_in_mix_lufs"
@@ -47,6 +49,7 @@ public struct MixSummary: Sendable, Encodable {
             try c.encode(rounded(matchGainDB), forKey: .matchGainDB)
             try c.encode(rounded(faderDB), forKey: .faderDB)
             try c.encode(rounded(userGainDB), forKey: .userGainDB)
+            try c.encode(rounded(groupGainDB), forKey: .groupGainDB)
             try c.encode(eq.map(SummaryBand.init), forKey: .eq)
             try c.encode(rounded(compressorGRAverageDB), forKey: .compressorGRAverageDB)
             try c.encode(rounded(compressorGRMaxDB), forKey: .compressorGRMaxDB)
@@ -143,6 +146,8 @@ public struct MixSummary: Sendable, Encodable {
     public var ceilingHeld: Bool
     public var master: Master
     public var tracks: [Track]
+    /// How the groups were balanced.
+    public var balance: Balance
     public var muted: [String]
     public var rejected: [Rejected]
     public var spectra: Spectra
@@ -153,7 +158,7 @@ public struct MixSummary: Sendable, Encodable {
     public var renderSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case output, recipe, format, basic, master, tracks, muted, rejected, spectra, quality, waveform
+        case output, recipe, format, basic, master, tracks, balance, muted, rejected, spectra, quality, waveform
         case framesFile = "frames_file", durationSeconds = "duration_s", sampleRate = "sample_rate"
         case framesPerSecond = "frames_per_second", targetLUFS = "target_lufs", ceilingDBTP = "ceiling_dbtp"
         case integratedLUFS = "integrated_lufs", loudnessRangeLU = "loudness_range_lu", truePeakDBTP = "true_peak_dbtp"
@@ -183,6 +188,7 @@ public struct MixSummary: Sendable, Encodable {
         try c.encode(ceilingHeld, forKey: .ceilingHeld)
         try c.encode(master, forKey: .master)
         try c.encode(tracks, forKey: .tracks)
+        try c.encode(balance, forKey: .balance)
         try c.encode(muted, forKey: .muted)
         try c.encode(rejected, forKey: .rejected)
         try c.encode(spectra, forKey: .spectra)

@@ -50,7 +50,7 @@ public struct QualityReport: Sendable, Encodable, Equatable {
 
     /// What the report is made from: the balance at the blend and the written master's readings.
     struct Inputs {
-        var balance: BalanceMeters.Reading
+        var balance: BalanceReading
         var integratedLUFS: Double?
         var loudnessRangeLU: Double?
         var truePeakDBTP: Double?

@@ -14,8 +14,9 @@ struct MasterChainTests {
 
     /// A loud two-channel signal the limiter and the bus compressor both work on.
     static func signal() -> ([Float], [Float]) {
-        var noise = SystemRandomNumberGenerator()
-        let left = (0..<frameCount).map { i in Float(0.6 * sin(2 * Double.pi * 110 * Double(i) / rate)) + Float.random(in: -0.3...0.3, using: &noise) }
+        // Seeded: the same signal every run.
+        let noise = SignalGenerator.noise(frameCount: frameCount, amplitude: 0.3, seed: 17)
+        let left = (0..<frameCount).map { i in Float(0.6 * sin(2 * Double.pi * 110 * Double(i) / rate)) + noise[i] }
         let right = left.enumerated().map { i, x in 0.8 * x + Float(0.2 * sin(2 * Double.pi * 3_000 * Double(i) / rate)) }
         return (left, right)
     }

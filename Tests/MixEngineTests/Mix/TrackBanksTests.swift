@@ -36,7 +36,7 @@ struct TrackBanksTests {
         let banks = try TrackBanks(tracks: tracks, sampleRate: 48_000, maxFrameCount: period)
         #expect(banks.bankCount == 2)
         let references = try tracks.map { try ReferenceChain($0.chain.spec, sampleRate: 48_000, maxFrameCount: period) }
-        var readouts = BusRenderer.Readouts(repeating: (nil, nil), count: tracks.count)
+        var readouts = TrackPass.Readouts(repeating: (nil, nil), count: tracks.count)
         for _ in 0..<10 {
             for track in tracks { track.read(slot: 0, from: 0, frameCount: period) }
             // The reference runs on a copy of what was read.

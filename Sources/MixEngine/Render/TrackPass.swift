@@ -4,25 +4,25 @@ import MixDSP
 import Synchronization
 
 /// The first pass: every track through its chain (all tracks at once, in the lanes of
-/// `TrackBanks`), the blend with headroom, and the master's level-independent stages (EQ → bus
-/// compressor → width). The result goes to a spool of interleaved float frames with its
-/// loudness measured, so the master gain comes from a measurement, not a guess; each meter
-/// frame's track and pre-master parts go to a second spool for the final pass to complete.
+/// `TrackBanks`), the tracks' meters, and the tracks summed by group into a spool
+/// (`GroupStage`) with the loudness of the groups and of any blend of them measured, so the
+/// blend's gains come from measurements (`GroupBalance`); each meter frame's track parts go to a
+/// second spool for the blend pass and the final pass to complete.
 ///
-/// A pipeline of three: while the tracks' meters, the blend and the bus stage (`BusStage`, on its
-/// own queue) work on one chunk, the next runs through the chains into the tracks' other set of
-/// output buffers, and the one after is read into their other set of input buffers.
-final class BusRenderer: @unchecked Sendable {
+/// A pipeline of three: while the tracks' meters and the group sums (on their own queue) work on
+/// one chunk, the next runs through the chains into the tracks' other set of output buffers, and
+/// the one after is read into their other set of input buffers.
+final class TrackPass: @unchecked Sendable {
     struct Result {
-        /// Integrated loudness of the spooled bus (before the master gain).
-        var loudnessLUFS: Double?
-        /// Each rendered track's integrated loudness (what it brings to the mix, before the
-        /// blend's headroom), in the tracks' order.
+        /// Each rendered track's integrated loudness (what it brings to the blend, before the
+        /// group's gain and the blend's headroom), in the tracks' order.
         var trackLoudnessLUFS: [Double?]
-        /// The balance as mixed, at the blend (`BalanceMeters`).
-        var balance: BalanceMeters.Reading
-        var busCompressorGR: GainReductionStatistics
-        var preMasterSpectrumDB: [Float]
+        /// The groups in the spool, each track's group, and their loudness: as mixed, and
+        /// without the users' gains on stems (what the balance decides from).
+        var groups: [MixGroup]
+        var trackGroups: [Int]
+        var loudness: BlendLoudness
+        var balanceLoudness: BlendLoudness
     }
 
     /// Each track's (compressor, de-esser) gain reduction over one meter period.
@@ -32,21 +32,22 @@ final class BusRenderer: @unchecked Sendable {
     private let banks: TrackBanks
     private let clock: MeterClock
     private let layout: FrameLayout
-    private let stage: BusStage
+    private let stage: GroupStage
     private let chunkCapacity: Int
-    /// The tracks' loudness, all at once; fed by the bus queue, from the tracks' output buffers.
+    /// The tracks' loudness, all at once; fed by the group queue, from the tracks' output buffers.
     private let trackLoudness: GatedLoudnessBank
     private let trackLefts: UnsafeMutablePointer<UnsafePointer<Float>>
     private let trackRights: UnsafeMutablePointer<UnsafePointer<Float>>
 
-    init(tracks: [TrackRenderer], recipe: MixRecipe, basic: Bool, clock: MeterClock, chunkCapacity: Int) throws {
+    init(tracks: [TrackRenderer], clock: MeterClock, chunkCapacity: Int) throws {
         self.tracks = tracks
         self.clock = clock
         self.chunkCapacity = chunkCapacity
         banks = try TrackBanks(tracks: tracks, sampleRate: clock.sampleRate, maxFrameCount: clock.longestPeriod)
         layout = FrameLayout(trackCount: tracks.count)
-        stage = try BusStage(
-            tracks: tracks, recipe: recipe, basic: basic, clock: clock, layout: layout, capacity: chunkCapacity)
+        stage = GroupStage(
+            roles: tracks.map(\.role), userGainsDB: tracks.map(\.userGainDB), sampleRate: clock.sampleRate, expectedFrameCount: Int(clock.totalFrameCount),
+            capacity: chunkCapacity)
         trackLoudness = GatedLoudnessBank(streamCount: tracks.count, sampleRate: clock.sampleRate)
         trackLefts = .allocate(capacity: tracks.count)
         trackRights = .allocate(capacity: tracks.count)
@@ -61,10 +62,14 @@ final class BusRenderer: @unchecked Sendable {
         trackRights.deallocate()
     }
 
-    /// Renders the whole song into `bus` (interleaved float frames) and `records` (one partial
-    /// meter record per frame). `progress` gets the share done; `publish` each partial record.
+    /// Bytes of one frame of the group spool.
+    var groupFrameBytes: Int { stage.frameBytes }
+
+    /// Renders the whole song into `groups` (interleaved float frames, `groupFrameBytes` each)
+    /// and `records` (one record per meter frame, its track parts filled in). `progress` gets
+    /// the share done; `publish` each partial record.
     func run(
-        bus: Spool, records: Spool, progress: (Double) -> Void,
+        groups: Spool, records: Spool, progress: (Double) -> Void,
         publish: (@Sendable (Int, UnsafeRawPointer) -> Void)?, isCancelled: () -> Bool
     ) throws -> Result {
         let maxPeriods = chunkCapacity / max(1, clock.longestPeriod - 1) + 2
@@ -72,20 +77,20 @@ final class BusRenderer: @unchecked Sendable {
             Handed(UnsafeMutableRawPointer.allocate(byteCount: maxPeriods * layout.recordBytes, alignment: 8))
         }
         let slotFree = [DispatchSemaphore(value: 1), DispatchSemaphore(value: 1)]
-        let queue = DispatchQueue(label: "mixdown.bus")
+        let queue = DispatchQueue(label: "mixdown.groups")
         let failure = Mutex<(any Error)?>(nil)
         defer {
             queue.sync {}
             for buffer in recordBuffers { buffer.value.deallocate() }
         }
-        let chunks = chunkPlan()
+        let chunks = clock.chunks(capacity: chunkCapacity)
         readChunk(chunks[0], slot: 0)
         for (index, chunk) in chunks.enumerated() {
             if isCancelled() { throw MixError.cancelled }
             if let error = failure.withLock({ $0 }) { throw error }
             let slot = index % 2
             let buffer = recordBuffers[slot]
-            // The bus stage may still be reading this slot's previous chunk.
+            // The group stage may still be reading this slot's previous chunk.
             slotFree[slot].wait()
             // The chains run this chunk while the next one is read into the other input set.
             let readouts = Box<[Readouts]>([])
@@ -101,16 +106,21 @@ final class BusRenderer: @unchecked Sendable {
             } else {
                 readouts.value = renderTracks(slot: slot, periodEnds: chunk.periodEnds)
             }
-            let (firstFrame, ends, recordBytes) = (chunk.firstFrame, chunk.periodEnds, layout.recordBytes)
-            // Written only by the bus stage's queue.
-            let spools = Handed((bus: bus, records: records))
+            let (firstFrame, ends, recordBytes, masterOffset) = (chunk.firstFrame, chunk.periodEnds, layout.recordBytes, layout.masterOffset)
+            // Written only by the group stage's queue.
+            let spools = Handed((groups: groups, records: records))
             queue.async { [self] in
                 defer { slotFree[slot].signal() }
                 guard failure.withLock({ $0 == nil }) else { return }
                 do {
                     buffer.value.initializeMemory(as: UInt8.self, repeating: 0, count: ends.count * recordBytes)
                     meterTracks(slot: slot, periodEnds: ends, readouts: readouts.value, records: buffer.value)
-                    try stage.blend(slot: slot, periodEnds: ends, records: buffer.value, bus: spools.value.bus)
+                    for period in ends.indices {
+                        // The master's levels come in the final pass; until then they read "none", not 0 dB.
+                        let record = FrameRecordWriter(bytes: buffer.value + period * recordBytes)
+                        for field in FrameLayout.Master.levelFields { record.int16(FrameQuantizer.none, at: masterOffset + field) }
+                    }
+                    try stage.add(tracks: tracks, slot: slot, frameCount: ends.last!, to: spools.value.groups)
                     try spools.value.records.write(buffer.value, count: ends.count * recordBytes)
                     if let publish {
                         for period in ends.indices { publish(firstFrame + period, buffer.value + period * recordBytes) }
@@ -123,39 +133,13 @@ final class BusRenderer: @unchecked Sendable {
         }
         queue.sync {}
         if let error = failure.withLock({ $0 }) { throw error }
-        return stage.result(
-            frameCount: clock.frameCount, trackLoudnessLUFS: tracks.indices.map { trackLoudness.integratedLUFS(stream: $0) })
-    }
-
-    /// A chunk of the song: whole meter frames, at most `chunkCapacity` audio frames.
-    struct Chunk {
-        /// Its first meter frame, and the audio frame that frame starts at.
-        var firstFrame: Int
-        var startFrame: Int64
-        /// Where each of its meter frames ends, in frames from the chunk's start.
-        var periodEnds: [Int]
-    }
-
-    /// The song cut into chunks.
-    private func chunkPlan() -> [Chunk] {
-        var chunks: [Chunk] = []
-        var nextFrame = 0
-        while nextFrame < clock.frameCount {
-            let start = clock.start(of: nextFrame)
-            var ends: [Int] = []
-            var lastFrame = nextFrame
-            while lastFrame < clock.frameCount, clock.end(of: lastFrame) - start <= Int64(chunkCapacity) {
-                ends.append(Int(clock.end(of: lastFrame) - start))
-                lastFrame += 1
-            }
-            chunks.append(Chunk(firstFrame: nextFrame, startFrame: start, periodEnds: ends))
-            nextFrame = lastFrame
-        }
-        return chunks
+        return Result(
+            trackLoudnessLUFS: tracks.indices.map { trackLoudness.integratedLUFS(stream: $0) }, groups: stage.groups,
+            trackGroups: stage.trackGroups, loudness: stage.loudness, balanceLoudness: stage.balanceLoudness)
     }
 
     /// Reads every track over `chunk` into its input set `slot`.
-    private func readChunk(_ chunk: Chunk, slot: Int) {
+    private func readChunk(_ chunk: MeterChunk, slot: Int) {
         for track in tracks { track.read(slot: slot, from: 0, frameCount: chunk.periodEnds.last!) }
     }
 
