@@ -180,6 +180,40 @@ struct ServiceFlowTests {
         }
     }
 
+    @Test("a job's intensity per stage: kept with the job, applied, in its summary; a bad one names its field")
+    func intensity() async throws {
+        let folder = try TemporaryDirectory()
+        try await LiveServer.run(ServerTest.configuration(folder)) { client in
+            let (session, token) = try await ServerTest.sessionWithStems(client)
+            let auth = ServerTest.bearer(token)
+            for (body, field) in [
+                (#"{"intensity": {"tracks": {"eq": 150}}}"#, "intensity.tracks.eq"),
+                (#"{"intensity": {"master": {"saturation": 50}}}"#, "intensity.master.saturation"),
+                (#"{"intensity": {"master": {"width": -1}}}"#, "intensity.master.width"),
+            ] {
+                let response = try await client.execute(
+                    uri: "/api/sessions/\(session)/jobs", method: .post, headers: auth, body: ByteBuffer(string: body))
+                #expect(response.status == .unprocessableContent, "\(body)")
+                #expect((try ServerTest.json(response)["error"] as? [String: Any])?["field"] as? String == field, "\(body)")
+            }
+            let jobID = try await ServerTest.startJob(
+                client, session: session, token: token,
+                body: #"{"intensity": {"tracks": {"compression": 0, "width": 40}, "master": {"eq": 0}}}"#)
+            let status = try await ServerTest.waitForJob(client, jobID, token: token)
+            #expect(status["state"] as? String == "complete", "\(status)")
+            let options = try #require(status["options"] as? [String: Any])
+            let asked = try #require(options["intensity"] as? [String: [String: Double]])
+            #expect(asked["tracks"]?["compression"] == 0 && asked["tracks"]?["width"] == 40 && asked["master"]?["eq"] == 0)
+            let summary = try ServerTest.json(try await client.execute(uri: "/api/jobs/\(jobID)/summary", method: .get, headers: auth))
+            let applied = try #require(summary["intensity"] as? [String: [String: Double]])
+            #expect(applied["tracks"] == ["eq": 100, "compression": 0, "saturation": 100, "width": 40])
+            #expect(applied["master"] == ["eq": 0, "compression": 100, "saturation": 100, "width": 100])
+            let tracks = try #require(summary["tracks"] as? [[String: Any]])
+            #expect(tracks.allSatisfy { $0["compressor_gr_max_db"] as? Double == 0 })
+            #expect(((summary["master"] as? [String: Any])?["eq"] as? [Any])?.isEmpty == true)
+        }
+    }
+
     @Test("sessions, stems and finished jobs survive a restart on the same data folder")
     func restart() async throws {
         let folder = try TemporaryDirectory()

@@ -153,6 +153,31 @@ struct MixCLITests {
         #expect(frame["realtime_meters"] != nil && frame["realtime_spectra"] != nil && frame["realtime_scope"] != nil)
     }
 
+    @Test("--intensity scales a stage for the tracks, the master or both, and says so in the summary; bad values are refused")
+    func intensity() throws {
+        let folder = try Self.session()
+        let result = try CLITests.run(
+            "mix", folder.file("stems").path, "--out", folder.file("song.wav").path, "--json",
+            "--intensity", "compression=0", "--intensity", "master.width=50", "--intensity", "tracks.eq=25")
+        #expect(result.status == 0, "\(result.standardError)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
+        let intensity = summary["intensity"] as! [String: [String: Double]]
+        #expect(intensity["tracks"] == ["eq": 25, "compression": 0, "saturation": 100, "width": 100])
+        #expect(intensity["master"] == ["eq": 100, "compression": 0, "saturation": 100, "width": 50])
+        // Compression off: no track and not the bus reports gain reduction.
+        let tracks = summary["tracks"] as! [[String: Any]]
+        #expect(tracks.allSatisfy { $0["compressor_gr_max_db"] as? Double == 0 })
+        #expect((summary["master"] as! [String: Any])["bus_compressor_gr_max_db"] as? Double == 0)
+        for (value, message) in [
+            ("compression=150", "PERCENT from 0 to 100"), ("loudness=50", "no such stage"),
+            ("master.saturation=50", "the master has no saturation stage"), ("compression", "expected STAGE=PERCENT"),
+        ] {
+            let refused = try CLITests.run("mix", folder.file("stems").path, "--out", folder.file("x.wav").path, "--intensity", value)
+            #expect(refused.status == 64, "\(value): \(refused.status)")
+            #expect(refused.standardError.contains(message), "\(value): \(refused.standardError)")
+        }
+    }
+
     @Test("a folder with a bad stem: exit 2, each bad file named with its reason, nothing written")
     func rejected() throws {
         let folder = try CLITests.sessionWithOneBadFile()

@@ -22,12 +22,14 @@ public struct MixRecipe: Sendable, Equatable, Codable {
     public var width: Double
     public var limiterLookaheadMs: Double
     public var limiterReleaseMs: Double
+    /// How much of its EQ, bus compression and width the master applies (nil: all).
+    public var intensity: StageIntensity?
 
     public init(
         about: String = "", targetLUFS: Double = -14, ceilingDBTP: Double = -1, leadReRestLU: Double = 0.5,
         backingReLeadLU: Double = -10, blendHeadroomDB: Double = 6,
         eq: [Equalizer.Band] = [], busCompressor: Compressor.Settings? = nil, width: Double = 1.15,
-        limiterLookaheadMs: Double = 1.5, limiterReleaseMs: Double = 120
+        limiterLookaheadMs: Double = 1.5, limiterReleaseMs: Double = 120, intensity: StageIntensity? = nil
     ) {
         self.about = about
         self.targetLUFS = targetLUFS
@@ -40,6 +42,7 @@ public struct MixRecipe: Sendable, Equatable, Codable {
         self.width = width
         self.limiterLookaheadMs = limiterLookaheadMs
         self.limiterReleaseMs = limiterReleaseMs
+        self.intensity = intensity
     }
 
     /// The balance of the groups this recipe asks for.
@@ -67,6 +70,7 @@ public struct MixRecipe: Sendable, Equatable, Codable {
         try SettingsError.check(width, "width", in: 0...2)
         try prefixed("eq") { try Equalizer.Settings(bands: eq).validate() }
         try prefixed("busCompressor") { try busCompressor?.validate() }
+        try prefixed("intensity") { try intensity?.validate() }
         do {
             try limiterSettings.validate()
         } catch let error as SettingsError {

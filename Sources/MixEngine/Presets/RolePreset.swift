@@ -15,11 +15,13 @@ public struct RolePreset: Sendable, Equatable, Codable {
     public var air: Air.Settings?
     /// Mid/side width (1 = unchanged; a mono stem has no side to widen).
     public var width: Double
+    /// How much of its EQ, compression, saturation and width the preset applies (nil: all).
+    public var intensity: StageIntensity?
 
     public init(
         targetLUFS: Double, eq: [Equalizer.Band] = [], compressor: Compressor.Settings? = nil,
         saturation: Saturator.Settings? = nil, gainDB: Double = 0, deEsser: DeEsser.Settings? = nil,
-        air: Air.Settings? = nil, width: Double = 1
+        air: Air.Settings? = nil, width: Double = 1, intensity: StageIntensity? = nil
     ) {
         self.targetLUFS = targetLUFS
         self.eq = eq
@@ -29,6 +31,7 @@ public struct RolePreset: Sendable, Equatable, Codable {
         self.deEsser = deEsser
         self.air = air
         self.width = width
+        self.intensity = intensity
     }
 
     /// Where the role is meant to sit: its matched loudness plus its fader.
@@ -44,6 +47,7 @@ public struct RolePreset: Sendable, Equatable, Codable {
         try prefixed("saturation") { try saturation?.validate() }
         try prefixed("deEsser") { try deEsser?.validate() }
         try prefixed("air") { try air?.validate() }
+        try prefixed("intensity") { try intensity?.validate() }
     }
 }
 

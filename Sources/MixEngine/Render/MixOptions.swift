@@ -18,11 +18,14 @@ public struct MixOptions: Sendable {
     public var mutedStems: Set<String>
     /// Tracks rendered at once (default: the core count).
     public var concurrency: Int
+    /// How much of each automatic stage the tracks' chains and the master apply.
+    public var intensity: MixIntensity
 
     public init(
         recipeName: String, recipe: MixRecipe, presets: [Role: RolePreset], format: OutputFormat = .wav24,
         framesPerSecond: Int = 30, basic: Bool = false, stemGainsDB: [String: Double] = [:],
-        mutedStems: Set<String> = [], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+        mutedStems: Set<String> = [], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        intensity: MixIntensity = .full
     ) {
         self.recipeName = recipeName
         self.recipe = recipe
@@ -33,6 +36,16 @@ public struct MixOptions: Sendable {
         self.stemGainsDB = stemGainsDB
         self.mutedStems = mutedStems
         self.concurrency = max(1, concurrency)
+        self.intensity = intensity
+    }
+
+    /// These options with the intensities applied to the presets and the recipe the chains are
+    /// built from (each at its own intensity and the mix's); `intensity` stays, for the summary.
+    var applyingIntensity: MixOptions {
+        var options = self
+        options.recipe = recipe.applying(intensity.master)
+        options.presets = presets.mapValues { $0.applying(intensity.tracks) }
+        return options
     }
 
     /// The built-in presets with the named recipe.

@@ -30,6 +30,8 @@ public struct MixRenderer: Sendable {
     public var options: MixOptions
     /// Mix the usable stems when some are rejected (they are listed in the summary).
     public var skipInvalid: Bool
+    /// Whether `options`' presets and recipe are already at its intensity.
+    private var atIntensity = false
 
     public init(options: MixOptions, skipInvalid: Bool = false) {
         self.options = options
@@ -43,6 +45,13 @@ public struct MixRenderer: Sendable {
         progress: @escaping (MixProgress) -> Void = { _ in }, frames: (any MeterFrameSink)? = nil,
         isCancelled: @escaping () -> Bool = { Task.isCancelled }
     ) throws -> MixSummary {
+        guard atIntensity else {
+            // The chains are built from the presets and the recipe at the mix's intensity.
+            var renderer = self
+            renderer.options = options.applyingIntensity
+            renderer.atIntensity = true
+            return try renderer.render(inspection, to: destination, progress: progress, frames: frames, isCancelled: isCancelled)
+        }
         defer { frames?.finish() }
         // Progress never goes back, even when a pass is written again.
         var highest = 0.0
@@ -290,9 +299,15 @@ public struct MixRenderer: Sendable {
                     compressorGRAverageDB: track.compressorGR.meanDB, compressorGRMaxDB: track.compressorGR.maxDB,
                     deEsserGRAverageDB: track.deEsserGR.meanDB, deEsserGRMaxDB: track.deEsserGR.maxDB,
                     width: options.basic ? 1 : preset.width,
-                    loudnessInMixLUFS: trackResult.trackLoudnessLUFS[index].map { $0 + groupGainDB[index] })
+                    loudnessInMixLUFS: trackResult.trackLoudnessLUFS[index].map { $0 + groupGainDB[index] },
+                    monoCheck: trackResult.monoChecks[index].map { check in
+                        MixSummary.Track.MonoCheck(
+                            correlation: check.correlation,
+                            monoLossLU: trackResult.trackLoudnessLUFS[index].flatMap { stereo in check.monoLUFS.map { stereo - $0 } })
+                    })
             },
             balance: MixSummary.Balance(balance, recipe: recipe, basic: options.basic, groups: trackResult.groups),
+            intensity: options.intensity,
             muted: muted,
             rejected: inspection.rejectedStems.map { .init(file: $0.fileName, reason: $0.rejection?.reason ?? "") },
             spectra: MixSummary.Spectra(

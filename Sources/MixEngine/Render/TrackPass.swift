@@ -23,6 +23,8 @@ final class TrackPass: @unchecked Sendable {
         var trackGroups: [Int]
         var loudness: BlendLoudness
         var balanceLoudness: BlendLoudness
+        /// Each widened track's mono check (nil for the others).
+        var monoChecks: [TrackMonoCheck.Reading?]
     }
 
     /// Each track's (compressor, de-esser) gain reduction over one meter period.
@@ -36,6 +38,7 @@ final class TrackPass: @unchecked Sendable {
     private let chunkCapacity: Int
     /// The tracks' loudness, all at once; fed by the group queue, from the tracks' output buffers.
     private let trackLoudness: GatedLoudnessBank
+    private let monoCheck: TrackMonoCheck
     private let trackLefts: UnsafeMutablePointer<UnsafePointer<Float>>
     private let trackRights: UnsafeMutablePointer<UnsafePointer<Float>>
 
@@ -49,6 +52,7 @@ final class TrackPass: @unchecked Sendable {
             roles: tracks.map(\.role), userGainsDB: tracks.map(\.userGainDB), sampleRate: clock.sampleRate, expectedFrameCount: Int(clock.totalFrameCount),
             capacity: chunkCapacity)
         trackLoudness = GatedLoudnessBank(streamCount: tracks.count, sampleRate: clock.sampleRate)
+        monoCheck = TrackMonoCheck(tracks: tracks, sampleRate: clock.sampleRate, capacity: chunkCapacity)
         trackLefts = .allocate(capacity: tracks.count)
         trackRights = .allocate(capacity: tracks.count)
         for (index, track) in tracks.enumerated() {
@@ -135,7 +139,8 @@ final class TrackPass: @unchecked Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
         return Result(
             trackLoudnessLUFS: tracks.indices.map { trackLoudness.integratedLUFS(stream: $0) }, groups: stage.groups,
-            trackGroups: stage.trackGroups, loudness: stage.loudness, balanceLoudness: stage.balanceLoudness)
+            trackGroups: stage.trackGroups, loudness: stage.loudness, balanceLoudness: stage.balanceLoudness,
+            monoChecks: monoCheck.readings(trackCount: tracks.count))
     }
 
     /// Reads every track over `chunk` into its input set `slot`.
@@ -166,6 +171,7 @@ final class TrackPass: @unchecked Sendable {
             trackRights[index] = UnsafePointer(output.right)
         }
         trackLoudness.add(left: trackLefts, right: trackRights, frameCount: periodEnds.last ?? 0)
+        monoCheck.add(tracks: tracks, slot: slot, frameCount: periodEnds.last ?? 0)
         for (index, track) in tracks.enumerated() {
             var start = 0
             for (period, end) in periodEnds.enumerated() {

@@ -28,6 +28,24 @@ public struct MixSummary: Sendable, Encodable {
         public var width: Double
         /// The rendered track's loudness as it enters the blend (its group's gain included).
         public var loudnessInMixLUFS: Double?
+        /// For a widened stereo track: its L/R correlation and the loudness it loses in mono.
+        public var monoCheck: MonoCheck?
+
+        public struct MonoCheck: Sendable, Encodable, Equatable {
+            public var correlation: Double
+            public var monoLossLU: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case correlation
+                case monoLossLU = "mono_loss_lu"
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(rounded(correlation, places: 3), forKey: .correlation)
+                try c.encode(monoLossLU.map(rounded), forKey: .monoLossLU)
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
             case file, role, eq, width
@@ -35,7 +53,7 @@ public struct MixSummary: Sendable, Encodable {
             case matchGainDB = "match_gain_db", faderDB = "fader_db", userGainDB = "user_gain_db", groupGainDB = "group_gain_db"
             case compressorGRAverageDB = "compressor_gr_avg_db", compressorGRMaxDB = "compressor_gr_max_db"
             case deEsserGRAverageDB = "de_esser_gr_avg_db", deEsserGRMaxDB = "de_esser_gr_max_db"
-            case loudnessInMixLUFS = "loudness_in_mix_lufs"
+            case loudnessInMixLUFS = "loudness_in_mix_lufs", monoCheck = "mono_check"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -57,6 +75,7 @@ public struct MixSummary: Sendable, Encodable {
             try c.encode(rounded(deEsserGRMaxDB), forKey: .deEsserGRMaxDB)
             try c.encode(width, forKey: .width)
             try c.encode(loudnessInMixLUFS.map(rounded), forKey: .loudnessInMixLUFS)
+            try c.encode(monoCheck, forKey: .monoCheck)
         }
     }
 
@@ -148,6 +167,8 @@ public struct MixSummary: Sendable, Encodable {
     public var tracks: [Track]
     /// How the groups were balanced.
     public var balance: Balance
+    /// How much of each automatic stage the tracks and the master applied.
+    public var intensity: MixIntensity
     public var muted: [String]
     public var rejected: [Rejected]
     public var spectra: Spectra
@@ -158,7 +179,7 @@ public struct MixSummary: Sendable, Encodable {
     public var renderSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case output, recipe, format, basic, master, tracks, balance, muted, rejected, spectra, quality, waveform
+        case output, recipe, format, basic, master, tracks, balance, intensity, muted, rejected, spectra, quality, waveform
         case framesFile = "frames_file", durationSeconds = "duration_s", sampleRate = "sample_rate"
         case framesPerSecond = "frames_per_second", targetLUFS = "target_lufs", ceilingDBTP = "ceiling_dbtp"
         case integratedLUFS = "integrated_lufs", loudnessRangeLU = "loudness_range_lu", truePeakDBTP = "true_peak_dbtp"
@@ -189,6 +210,7 @@ public struct MixSummary: Sendable, Encodable {
         try c.encode(master, forKey: .master)
         try c.encode(tracks, forKey: .tracks)
         try c.encode(balance, forKey: .balance)
+        try c.encode(["tracks": intensity.tracks, "master": intensity.master], forKey: .intensity)
         try c.encode(muted, forKey: .muted)
         try c.encode(rejected, forKey: .rejected)
         try c.encode(spectra, forKey: .spectra)

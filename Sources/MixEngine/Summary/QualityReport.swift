@@ -16,10 +16,12 @@ public struct QualityReport: Sendable, Encodable, Equatable {
         public var high: Double?
         /// The published figure and where it comes from.
         public var reference: String
-        /// Whether the value is in the range (nil: no value, or no range).
+        /// Whether the value, as shown (to the hundredth), is in the range (nil: no value, or no
+        /// range): a lead shown 0.00 LU over the rest is at "≥ 0", not a rounding error under it.
         public var inRange: Bool? {
             guard let value, low != nil || high != nil else { return nil }
-            return value >= (low ?? -.infinity) && value <= (high ?? .infinity)
+            let shown = (value * 100).rounded() / 100
+            return shown >= (low ?? -.infinity) && shown <= (high ?? .infinity)
         }
 
         enum CodingKeys: String, CodingKey {

@@ -18,7 +18,7 @@ struct JobController<Context: RequestContext> {
         router.get("/api/jobs/:job_id/summary", use: summary)
     }
 
-    /// `POST /api/sessions/{session_id}/jobs` `{recipe?, format?, fps?, basic?}` → 202 `{job_id}`.
+    /// `POST /api/sessions/{session_id}/jobs` `{recipe?, format?, fps?, basic?, intensity?}` → 202 `{job_id}`.
     @Sendable func create(_ request: Request, context: Context) async throws -> EditedResponse<JobCreatedResponse> {
         let session = try await services.authorizedSession(request, id: try context.parameters.require("session_id"))
         let body = try await request.body.collect(upTo: 64 * 1024)
@@ -34,7 +34,7 @@ struct JobController<Context: RequestContext> {
                 field = context.codingPath.last?.stringValue ?? "body"
             default: field = "body"
             }
-            throw APIError.invalid(field, "expected {\"recipe\"?, \"format\"?, \"fps\"?, \"basic\"?}")
+            throw APIError.invalid(field, "expected {\"recipe\"?, \"format\"?, \"fps\"?, \"basic\"?, \"intensity\"?}")
         }
         guard try await !services.store.stems(sessionID: session.id).isEmpty else {
             throw APIError(.conflict, code: "no_stems", message: "the session has no stems to mix yet")

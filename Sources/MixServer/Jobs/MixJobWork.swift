@@ -18,7 +18,7 @@ enum MixJobWork {
             recipeName: options.recipe, recipe: try library.recipe(named: options.recipe), presets: library.rolePresets,
             format: options.format, framesPerSecond: options.fps, basic: options.basic,
             stemGainsDB: Dictionary(uniqueKeysWithValues: stems.map { ($0.id, $0.gainDB) }),
-            mutedStems: Set(stems.filter(\.muted).map(\.id)))
+            mutedStems: Set(stems.filter(\.muted).map(\.id)), intensity: options.intensity ?? .full)
         let destination = files.destination(job.sessionID, jobID: job.id, format: options.format)
         try FileManager.default.createDirectory(
             at: destination.mixURL.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -7,6 +7,8 @@ struct JobOptions: Codable, Sendable, Equatable {
     var format: OutputFormat
     var fps: Int
     var basic: Bool
+    /// How much of each automatic stage to apply (nil: all; jobs stored before it existed).
+    var intensity: MixIntensity?
 
     /// The request body: every field optional.
     struct Request: Decodable {
@@ -14,6 +16,42 @@ struct JobOptions: Codable, Sendable, Equatable {
         var format: String?
         var fps: Int?
         var basic: Bool?
+        var intensity: IntensityRequest?
+    }
+
+    /// `{"tracks"?: {stage: percent}, "master"?: {stage: percent}}`, each stage optional.
+    struct IntensityRequest: Decodable {
+        struct Stages: Decodable {
+            var eq: Double?
+            var compression: Double?
+            var saturation: Double?
+            var width: Double?
+        }
+
+        var tracks: Stages?
+        var master: Stages?
+
+        /// The shares asked for; errors name the field (`intensity.master.width`).
+        func intensity() throws -> MixIntensity {
+            func shares(_ stages: Stages?, _ scope: String) throws -> StageIntensity {
+                var intensity = StageIntensity.full
+                let given: [(String, Double?)] = [
+                    ("eq", stages?.eq), ("compression", stages?.compression), ("saturation", stages?.saturation),
+                    ("width", stages?.width),
+                ]
+                for case let (stage, percent?) in given {
+                    guard percent.isFinite, (0...100).contains(percent) else {
+                        throw APIError.invalid("intensity.\(scope).\(stage)", "a percent from 0 to 100 (got \(percent))")
+                    }
+                    if scope == "master", stage == "saturation" {
+                        throw APIError.invalid("intensity.master.saturation", "the master has no saturation stage")
+                    }
+                    intensity[stage: stage] = percent / 100
+                }
+                return intensity
+            }
+            return MixIntensity(tracks: try shares(tracks, "tracks"), master: try shares(master, "master"))
+        }
     }
 
     /// Checks a request against the recipes there are; errors name the field.
@@ -33,6 +71,7 @@ struct JobOptions: Codable, Sendable, Equatable {
             throw APIError.invalid("fps", "meter frames per second must be 10 to 60 (got \(fps))")
         }
         basic = request.basic ?? false
+        intensity = try request.intensity?.intensity()
     }
 
     func json() -> String {

@@ -36,6 +36,13 @@ struct MixCommand: AsyncParsableCommand {
     @Option(help: "Meter frames per second of audio (10–60).")
     var fps: Int = 30
 
+    @Option(
+        name: .customLong("intensity"),
+        help: ArgumentHelp(
+            "How much of an automatic stage to apply: [tracks.|master.]STAGE=PERCENT, STAGE one of eq, compression, saturation, width; 0 bypasses it, 100 (the default) is the full preset. Without tracks. or master., both. Repeatable.",
+            valueName: "STAGE=PERCENT"))
+    var intensities: [String] = []
+
     @Option(help: "A JSON file of role preset changes, merged onto the built-in presets.", completion: .file())
     var presets: String?
 
@@ -62,9 +69,33 @@ struct MixCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--out \(outputURL.path): the mix would land in the session folder and be taken as a stem next time; write it elsewhere")
         }
+        _ = try parsedIntensity()
         if let ext = out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }), !ext.isEmpty, ext != format.fileExtension {
             throw ValidationError("--out \(out!): a .\(ext) name for \(format.rawValue) output; use .\(format.fileExtension)")
         }
+    }
+
+    /// The `--intensity` options: `[tracks.|master.]STAGE=PERCENT`, later ones winning.
+    func parsedIntensity() throws -> MixIntensity {
+        var intensity = MixIntensity.full
+        for entry in intensities {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let percent = Double(parts[1]), percent.isFinite, (0...100).contains(percent) else {
+                throw ValidationError("--intensity \(entry): expected STAGE=PERCENT with PERCENT from 0 to 100")
+            }
+            let scope = parts[0].split(separator: ".", maxSplits: 1).map(String.init)
+            let (on, stage) = scope.count == 2 ? (scope[0], scope[1]) : ("both", scope[0])
+            guard StageIntensity.stageNames.contains(stage), ["both", "tracks", "master"].contains(on) else {
+                throw ValidationError(
+                    "--intensity \(entry): no such stage; stages are \(StageIntensity.stageNames.joined(separator: ", ")), optionally after tracks. or master.")
+            }
+            if on == "master", stage == "saturation" {
+                throw ValidationError("--intensity \(entry): the master has no saturation stage")
+            }
+            if on != "master" { intensity.tracks[stage: stage] = percent / 100 }
+            if on != "tracks" { intensity.master[stage: stage] = percent / 100 }
+        }
+        return intensity
     }
 
     /// `--out`, or `<folder>-mix.<ext>` next to the folder.
@@ -88,7 +119,7 @@ struct MixCommand: AsyncParsableCommand {
         let library = try loadLibrary()
         let options = MixOptions(
             recipeName: recipe, recipe: try library.recipe(named: recipe), presets: library.rolePresets, format: format,
-            framesPerSecond: fps, basic: basic)
+            framesPerSecond: fps, basic: basic, intensity: try parsedIntensity())
         let summary = try await MixSession.run(
             folder: URL(fileURLWithPath: folder), output: outputURL, options: options,
             inspector: SessionInspector(

@@ -13,15 +13,20 @@ struct MixTable {
     func render() -> String {
         func dB(_ value: Double) -> String { String(format: "%+.1f dB", value) }
         func gr(_ average: Double, _ maximum: Double) -> String { String(format: "%.1f / %.1f", average, maximum) }
-        let header = ["TRACK", "ROLE", "MATCH", "COMP GR avg/max", "DE-ESS GR", "IN MIX"]
+        let header = ["TRACK", "ROLE", "MATCH", "GROUP", "COMP GR avg/max", "DE-ESS GR", "IN MIX", "IN MONO"]
         let rows = summary.tracks.map { track in
             [
                 InspectionTable.clip(track.file, to: 34),
                 track.role.rawValue + (track.roleGuessed ? " (guessed)" : ""),
                 dB(track.matchGainDB),
+                dB(track.groupGainDB),
                 gr(track.compressorGRAverageDB, track.compressorGRMaxDB),
                 String(format: "%.1f dB", track.deEsserGRMaxDB),
                 track.loudnessInMixLUFS.map { String(format: "%.1f LUFS", $0) } ?? "silent",
+                // Widened tracks only: the loudness lost summed to mono, and the L/R correlation.
+                track.monoCheck.map { check in
+                    (check.monoLossLU.map { String(format: "%+.1f LU", -$0) } ?? "—") + String(format: ", r %.2f", check.correlation)
+                } ?? "",
             ]
         }
         var lines = Self.layout([header] + rows)
@@ -39,6 +44,16 @@ struct MixTable {
             "Bus compressor GR \(gr(summary.master.busCompressorGRAverageDB, summary.master.busCompressorGRMaxDB)) dB · limiter GR "
                 + "\(gr(summary.master.limiterGRAverageDB, summary.master.limiterGRMaxDB)) dB · master gain \(dB(summary.master.gainDB))",
         ]
+        let balance = summary.balance
+        if balance.applied, let target = balance.leadReRestTargetLU {
+            lines.append(
+                "Balance: the lead " + (balance.leadReRestLU.map { String(format: "%+.1f LU", $0) } ?? "—")
+                    + String(format: " over the rest (target %+.1f), ", target)
+                    + (balance.leadReMixLU.map { String(format: "%+.1f LU", $0) } ?? "—") + " re: the mix")
+        } else if let note = balance.note, !summary.basic {
+            lines.append("Balance: not applied (\(note))")
+        }
+        if let note = balance.note, balance.applied { lines.append("– \(note)") }
         if let note = summary.targetNote { lines.append("Note: \(note)") }
         lines += [""] + Self.quality(summary.quality)
         lines += [
