@@ -10,8 +10,8 @@ import Synchronization
 /// the pre-master spectrum and scope and the bus compressor's reduction filled in, each track's
 /// levels moved by its group's gain (they were metered before the balance was known).
 ///
-/// A pipeline of two: while the master's head runs over a chunk, the pre-master meters and the
-/// records work on the one before, on their own queue.
+/// A pipeline of two: while the master's head runs over a chunk, the pre-master meters, the
+/// records and the bus's loudness work on the one before, on their own queue.
 final class BlendPass: @unchecked Sendable {
     struct Result {
         /// Integrated loudness of the spooled bus (before the master gain).
@@ -33,11 +33,10 @@ final class BlendPass: @unchecked Sendable {
     private let master: MasterChain
     /// The spooled groups of the chunk at hand, interleaved.
     private let frames: UnsafeMutablePointer<Float>
-    /// The blend before the master's head, a set per slot (the meters read one while the next
-    /// is made), and the head's output.
+    /// The blend before the master's head and the head's output, a set of each per slot (the
+    /// meters read one while the next is made).
     private let blends: [(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)]
-    private let left: UnsafeMutablePointer<Float>
-    private let right: UnsafeMutablePointer<Float>
+    private let heads: [(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)]
     private let interleaved: UnsafeMutablePointer<Float>
     /// Each slot's bus compressor reduction per meter period (for the records): slot `s`'s
     /// period `p` at `s · maxPeriods + p`.
@@ -70,8 +69,7 @@ final class BlendPass: @unchecked Sendable {
             spec: ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity))
         frames = .allocate(capacity: 2 * groupCount * capacity)
         blends = (0..<2).map { _ in (.allocate(capacity: capacity), .allocate(capacity: capacity)) }
-        left = .allocate(capacity: capacity)
-        right = .allocate(capacity: capacity)
+        heads = (0..<2).map { _ in (.allocate(capacity: capacity), .allocate(capacity: capacity)) }
         interleaved = .allocate(capacity: 2 * capacity)
         maxPeriods = capacity / max(1, clock.longestPeriod - 1) + 2
         periodGRs = .allocate(capacity: 2 * maxPeriods)
@@ -86,12 +84,10 @@ final class BlendPass: @unchecked Sendable {
     deinit {
         frames.deallocate()
         periodGRs.deallocate()
-        for blend in blends {
-            blend.left.deallocate()
-            blend.right.deallocate()
+        for buffer in blends + heads {
+            buffer.left.deallocate()
+            buffer.right.deallocate()
         }
-        left.deallocate()
-        right.deallocate()
         interleaved.deallocate()
         mid.deallocate()
         bands.deallocate()
@@ -136,6 +132,7 @@ final class BlendPass: @unchecked Sendable {
                 throw MixError.io("the first pass's temporary files ended early")
             }
             sum(frameCount: frameCount, into: blends[slot])
+            let (left, right) = heads[slot]
             left.update(from: blends[slot].left, count: frameCount)
             right.update(from: blends[slot].right, count: frameCount)
             var periodStart = 0
@@ -152,7 +149,6 @@ final class BlendPass: @unchecked Sendable {
                 interleaved[2 * i] = left[i]
                 interleaved[2 * i + 1] = right[i]
             }
-            loudness.add(left: left, right: right, frameCount: frameCount)
             try bus.write(interleaved, count: frameCount * 2 * MemoryLayout<Float>.size)
 
             let buffer = recordBuffers[slot]
@@ -162,6 +158,7 @@ final class BlendPass: @unchecked Sendable {
                 guard failure.withLock({ $0 == nil }) else { return }
                 do {
                     meter(chunk, slot: slot, records: buffer.value)
+                    loudness.add(left: heads[slot].left, right: heads[slot].right, frameCount: frameCount)
                     try handed.value.write(buffer.value, count: recordCount, at: recordOffset)
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
