@@ -190,6 +190,7 @@ struct ServiceFlowTests {
                 (#"{"intensity": {"tracks": {"eq": 150}}}"#, "intensity.tracks.eq"),
                 (#"{"intensity": {"master": {"saturation": 50}}}"#, "intensity.master.saturation"),
                 (#"{"intensity": {"master": {"width": -1}}}"#, "intensity.master.width"),
+                (#"{"intensity": {"tracks": {"limiter": 50}}}"#, "intensity.tracks.limiter"),
             ] {
                 let response = try await client.execute(
                     uri: "/api/sessions/\(session)/jobs", method: .post, headers: auth, body: ByteBuffer(string: body))
@@ -206,8 +207,8 @@ struct ServiceFlowTests {
             #expect(asked["tracks"]?["compression"] == 0 && asked["tracks"]?["width"] == 40 && asked["master"]?["eq"] == 0)
             let summary = try ServerTest.json(try await client.execute(uri: "/api/jobs/\(jobID)/summary", method: .get, headers: auth))
             let applied = try #require(summary["intensity"] as? [String: [String: Double]])
-            #expect(applied["tracks"] == ["eq": 100, "compression": 0, "saturation": 100, "width": 40])
-            #expect(applied["master"] == ["eq": 0, "compression": 100, "saturation": 100, "width": 100])
+            #expect(applied["tracks"] == ["eq": 100, "compression": 0, "saturation": 100, "width": 40, "limiter": 100])
+            #expect(applied["master"] == ["eq": 0, "compression": 100, "saturation": 100, "width": 100, "limiter": 100])
             let tracks = try #require(summary["tracks"] as? [[String: Any]])
             #expect(tracks.allSatisfy { $0["compressor_gr_max_db"] as? Double == 0 })
             #expect(((summary["master"] as? [String: Any])?["eq"] as? [Any])?.isEmpty == true)

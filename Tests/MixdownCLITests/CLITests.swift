@@ -162,8 +162,8 @@ struct MixCLITests {
         #expect(result.status == 0, "\(result.standardError)")
         let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
         let intensity = summary["intensity"] as! [String: [String: Double]]
-        #expect(intensity["tracks"] == ["eq": 25, "compression": 0, "saturation": 100, "width": 100])
-        #expect(intensity["master"] == ["eq": 100, "compression": 0, "saturation": 100, "width": 50])
+        #expect(intensity["tracks"] == ["eq": 25, "compression": 0, "saturation": 100, "width": 100, "limiter": 100])
+        #expect(intensity["master"] == ["eq": 100, "compression": 0, "saturation": 100, "width": 50, "limiter": 100])
         // Compression off: no track and not the bus reports gain reduction.
         let tracks = summary["tracks"] as! [[String: Any]]
         #expect(tracks.allSatisfy { $0["compressor_gr_max_db"] as? Double == 0 })
@@ -171,6 +171,7 @@ struct MixCLITests {
         for (value, message) in [
             ("compression=150", "PERCENT from 0 to 100"), ("loudness=50", "no such stage"),
             ("master.saturation=50", "the master has no saturation stage"), ("compression", "expected STAGE=PERCENT"),
+            ("tracks.limiter=50", "the tracks have no limiter"),
         ] {
             let refused = try CLITests.run("mix", folder.file("stems").path, "--out", folder.file("x.wav").path, "--intensity", value)
             #expect(refused.status == 64, "\(value): \(refused.status)")

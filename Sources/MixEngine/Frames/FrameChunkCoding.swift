@@ -88,7 +88,7 @@ enum FrameChunkCoding {
     }
 
     /// Restores exactly `expectedCount` bytes from a chunk of a version-`version` file (1: zlib,
-    /// 2 and 3: zstd); false when the data is damaged.
+    /// 2 to 4: zstd); false when the data is damaged.
     static func decompress(_ source: [UInt8], version: Int, into target: UnsafeMutableRawPointer, expectedCount: Int) -> Bool {
         source.withUnsafeBytes { input in
             switch version {
@@ -98,7 +98,7 @@ enum FrameChunkCoding {
                     target.assumingMemoryBound(to: Bytef.self), &length,
                     input.baseAddress?.assumingMemoryBound(to: Bytef.self), uLong(input.count))
                 return status == Z_OK && Int(length) == expectedCount
-            case 2, 3:
+            case 2, 3, 4:
                 guard let base = input.baseAddress else { return false }
                 // The frame must say its size, and say the one the header promises, before any
                 // byte is written.

@@ -69,9 +69,9 @@ public struct FrameFileHeader: Sendable, Equatable, Codable {
     }
 
     /// The version this build writes.
-    public static let currentVersion = 3
+    public static let currentVersion = 4
     /// The versions this build reads.
-    static let readableVersions = 1...3
+    static let readableVersions = 1...4
 
     /// Marks the start of a frame file.
     static let magic: [UInt8] = Array("MIXFRAME".utf8)

@@ -15,6 +15,7 @@ import MixAnalysis
 /// master: uint16 bus GR, uint16 limiter GR, int16 rms, int16 sample peak, int16 true peak,
 ///         int16 momentary, int16 short-term,                      centi-dB / centi-LUFS
 ///         int16 integrated so far, int16 LRA so far, int16 true peak so far  (version 3)
+///         uint16 lead room GR (the cut made in the beat for the lead)       (version 4)
 ///         Int16.min = none
 /// scope × 3 (pre-master, post-master, final):
 ///   int16 correlation (× 32767), int8 waveform[512] (× 127), int8 mid[512], int8 side[512]
@@ -62,10 +63,12 @@ public struct FrameLayout: Sendable, Equatable {
         public static let loudnessRange = 16
         /// int16 centi-dBTP: the highest true peak from the start to the frame's end.
         public static let truePeakMax = 18
+        /// uint16 centi-dB: the deepest cut the beat took to make room for the lead (version 4).
+        public static let leadRoomGR = 20
         /// The int16 fields (levels and loudness), which read "none" until the writing pass.
         public static let levelFields = [rms, samplePeak, truePeak, momentary, shortTerm, integrated, loudnessRange, truePeakMax]
         /// Bytes of the master's part in a record of `version`.
-        public static func bytes(version: Int) -> Int { version >= 3 ? 20 : 14 }
+        public static func bytes(version: Int) -> Int { version >= 4 ? 22 : version >= 3 ? 20 : 14 }
     }
 
     /// A scope's fields: byte offsets from `scopeOffset(_:)`.
@@ -117,6 +120,8 @@ public struct FrameLayout: Sendable, Equatable {
         for field in Master.levelFields where field >= masterBytes {
             writer.int16(FrameQuantizer.none, at: current.masterOffset + field)
         }
+        // A reduction this version did not record was none.
+        if Master.leadRoomGR >= masterBytes { writer.uint16(0, at: current.masterOffset + Master.leadRoomGR) }
         (target + current.scopeOffset(0)).copyMemory(from: record + scopeOffset(0), byteCount: 3 * Self.scopeBytes)
     }
 }

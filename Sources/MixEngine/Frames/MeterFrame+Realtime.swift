@@ -25,11 +25,13 @@ public struct RealtimeBlocks: Sendable, Encodable {
         var truePeak: Double
         var momentaryLUFS: Double?
         var shortTermLUFS: Double?
+        /// The cut the beat took for the lead.
+        var leadRoomGainReductionDB: Double
 
         enum CodingKeys: String, CodingKey {
             case rms, peak
             case gainReductionDB = "gain_reduction_db", limiterGainReductionDB = "limiter_gr_db", truePeak = "true_peak"
-            case momentaryLUFS = "momentary_lufs", shortTermLUFS = "short_term_lufs"
+            case momentaryLUFS = "momentary_lufs", shortTermLUFS = "short_term_lufs", leadRoomGainReductionDB = "lead_room_gr_db"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -41,6 +43,7 @@ public struct RealtimeBlocks: Sendable, Encodable {
             try c.encode(truePeak, forKey: .truePeak)
             try c.encode(momentaryLUFS, forKey: .momentaryLUFS)
             try c.encode(shortTermLUFS, forKey: .shortTermLUFS)
+            try c.encode(leadRoomGainReductionDB, forKey: .leadRoomGainReductionDB)
         }
     }
 
@@ -179,7 +182,8 @@ extension MeterFrame {
                 master: .init(
                     gainReductionDB: master.busCompressorGainReductionDB, limiterGainReductionDB: master.limiterGainReductionDB,
                     rms: level(master.rmsDB), peak: level(master.samplePeakDB), truePeak: level(master.truePeakDB),
-                    momentaryLUFS: master.momentaryLUFS, shortTermLUFS: master.shortTermLUFS)),
+                    momentaryLUFS: master.momentaryLUFS, shortTermLUFS: master.shortTermLUFS,
+                    leadRoomGainReductionDB: master.leadRoomGainReductionDB)),
             realtimeSpectra: .init(tracks: trackSpectra, preMaster: preMasterSpectrumDB, postMaster: postMasterSpectrumDB),
             realtimeScope: .init(final: scope(finalScope), preMaster: scope(preMasterScope), postMaster: scope(postMasterScope)),
             realtimeLoudness: .init(

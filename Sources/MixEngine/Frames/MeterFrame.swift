@@ -32,6 +32,8 @@ public struct MeterFrame: Sendable, Equatable {
         public var loudnessRangeLU: Double?
         /// The highest true peak from the start to the end of this frame.
         public var truePeakMaxDB: Double?
+        /// The deepest cut the beat took for the lead over this frame (0 in files before version 4).
+        public var leadRoomGainReductionDB: Double = 0
     }
 
     /// The frame's number; it covers audio from `index / fps` seconds.
@@ -94,7 +96,8 @@ extension MeterFrame {
             rmsDB: reader.decibels(m + Field.rms), samplePeakDB: reader.decibels(m + Field.samplePeak),
             truePeakDB: reader.decibels(m + Field.truePeak), momentaryLUFS: reader.decibels(m + Field.momentary),
             shortTermLUFS: reader.decibels(m + Field.shortTerm), integratedLUFS: reader.decibels(m + Field.integrated),
-            loudnessRangeLU: reader.decibels(m + Field.loudnessRange), truePeakMaxDB: reader.decibels(m + Field.truePeakMax))
+            loudnessRangeLU: reader.decibels(m + Field.loudnessRange), truePeakMaxDB: reader.decibels(m + Field.truePeakMax),
+            leadRoomGainReductionDB: reader.unsignedDecibels(m + Field.leadRoomGR))
         preMasterScope = scope(0)
         postMasterScope = scope(1)
         finalScope = scope(2)

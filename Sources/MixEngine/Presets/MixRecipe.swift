@@ -14,6 +14,8 @@ public struct MixRecipe: Sendable, Equatable, Codable {
     public var leadReRestLU: Double
     /// The backing vocals' loudness, as a group, re: the lead, LU.
     public var backingReLeadLU: Double
+    /// Room for the lead: a bell cut on the beat group, keyed by the lead (nil: none).
+    public var leadRoom: KeyedDynamicBell.Settings?
     /// The summed tracks are turned down by this much before the master chain.
     public var blendHeadroomDB: Double
     public var eq: [Equalizer.Band]
@@ -27,7 +29,7 @@ public struct MixRecipe: Sendable, Equatable, Codable {
 
     public init(
         about: String = "", targetLUFS: Double = -14, ceilingDBTP: Double = -1, leadReRestLU: Double = 0.5,
-        backingReLeadLU: Double = -10, blendHeadroomDB: Double = 6,
+        backingReLeadLU: Double = -10, leadRoom: KeyedDynamicBell.Settings? = nil, blendHeadroomDB: Double = 6,
         eq: [Equalizer.Band] = [], busCompressor: Compressor.Settings? = nil, width: Double = 1.15,
         limiterLookaheadMs: Double = 1.5, limiterReleaseMs: Double = 120, intensity: StageIntensity? = nil
     ) {
@@ -36,6 +38,7 @@ public struct MixRecipe: Sendable, Equatable, Codable {
         self.ceilingDBTP = ceilingDBTP
         self.leadReRestLU = leadReRestLU
         self.backingReLeadLU = backingReLeadLU
+        self.leadRoom = leadRoom
         self.blendHeadroomDB = blendHeadroomDB
         self.eq = eq
         self.busCompressor = busCompressor
@@ -71,6 +74,7 @@ public struct MixRecipe: Sendable, Equatable, Codable {
         try prefixed("eq") { try Equalizer.Settings(bands: eq).validate() }
         try prefixed("busCompressor") { try busCompressor?.validate() }
         try prefixed("intensity") { try intensity?.validate() }
+        try prefixed("leadRoom") { try leadRoom?.validate() }
         do {
             try limiterSettings.validate()
         } catch let error as SettingsError {

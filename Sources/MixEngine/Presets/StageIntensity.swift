@@ -1,27 +1,30 @@
 import MixDSP
 
 /// How much of each automatic stage a mix applies (SPEC §9): a share (0…1) of the EQ,
-/// compression, saturation and width a role preset or a recipe sets. 1 is the preset as written,
-/// bit for bit; 0 leaves the stage out of the chain (bypassed bit-exactly); in between, the
-/// stage's own amount is scaled: EQ gains (and the air shelf's), the compressor's ratio above
-/// 1:1 and its makeup, the saturator's wet share, the width's distance from 1. Filters that only
-/// clean up (high- and low-pass bands) stay while the EQ is on at all. The de-esser is not
-/// scaled: it repairs rather than colours. Written in JSON and on the command line as percents.
+/// compression, saturation and width a role preset or a recipe sets, and of the master
+/// limiter's push. 1 is the preset as written, bit for bit; 0 leaves the stage out of the chain
+/// (bypassed bit-exactly); in between, the stage's own amount is scaled: EQ gains (and the air
+/// shelf's), the compressor's ratio above 1:1 and its makeup, the saturator's wet share, the
+/// width's distance from 1, and the loudness the limiter adds over the unlimited master
+/// (`MasterGainSearch`). Filters that only clean up (high- and low-pass bands) stay while the EQ
+/// is on at all. The de-esser is not scaled: it repairs rather than colours. Saturation is the
+/// tracks' only, the limiter the master's. Written in JSON and on the command line as percents.
 public struct StageIntensity: Sendable, Equatable, Codable {
     public var eq: Double
     public var compression: Double
     public var saturation: Double
     public var width: Double
+    public var limiter: Double
 
-    public init(eq: Double = 1, compression: Double = 1, saturation: Double = 1, width: Double = 1) {
-        (self.eq, self.compression, self.saturation, self.width) = (eq, compression, saturation, width)
+    public init(eq: Double = 1, compression: Double = 1, saturation: Double = 1, width: Double = 1, limiter: Double = 1) {
+        (self.eq, self.compression, self.saturation, self.width, self.limiter) = (eq, compression, saturation, width, limiter)
     }
 
     /// Every stage as written.
     public static let full = StageIntensity()
 
     /// The stages' names, as JSON and the command line spell them.
-    public static let stageNames = ["eq", "compression", "saturation", "width"]
+    public static let stageNames = ["eq", "compression", "saturation", "width", "limiter"]
 
     /// The share of stage `name` (one of `stageNames`).
     public subscript(stage name: String) -> Double? {
@@ -31,6 +34,7 @@ public struct StageIntensity: Sendable, Equatable, Codable {
             case "compression": return compression
             case "saturation": return saturation
             case "width": return width
+            case "limiter": return limiter
             default: return nil
             }
         }
@@ -41,6 +45,7 @@ public struct StageIntensity: Sendable, Equatable, Codable {
             case "compression": compression = newValue
             case "saturation": saturation = newValue
             case "width": width = newValue
+            case "limiter": limiter = newValue
             default: break
             }
         }
@@ -50,7 +55,7 @@ public struct StageIntensity: Sendable, Equatable, Codable {
     public func combined(with other: StageIntensity) -> StageIntensity {
         StageIntensity(
             eq: eq * other.eq, compression: compression * other.compression, saturation: saturation * other.saturation,
-            width: width * other.width)
+            width: width * other.width, limiter: limiter * other.limiter)
     }
 
     /// Throws `SettingsError` naming the stage when a share is outside 0…1 (0…100 %).
@@ -66,7 +71,7 @@ public struct StageIntensity: Sendable, Equatable, Codable {
     // MARK: JSON, in percents
 
     enum CodingKeys: String, CodingKey {
-        case eq, compression, saturation, width
+        case eq, compression, saturation, width, limiter
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,7 +83,9 @@ public struct StageIntensity: Sendable, Equatable, Codable {
             }
             return percent / 100
         }
-        self.init(eq: try share(.eq), compression: try share(.compression), saturation: try share(.saturation), width: try share(.width))
+        self.init(
+            eq: try share(.eq), compression: try share(.compression), saturation: try share(.saturation), width: try share(.width),
+            limiter: try share(.limiter))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,6 +94,7 @@ public struct StageIntensity: Sendable, Equatable, Codable {
         try c.encode(compression * 100, forKey: .compression)
         try c.encode(saturation * 100, forKey: .saturation)
         try c.encode(width * 100, forKey: .width)
+        try c.encode(limiter * 100, forKey: .limiter)
     }
 }
 
@@ -153,11 +161,12 @@ extension RolePreset {
 
 extension MixRecipe {
     /// This recipe's master at `intensity` (its own `intensity`, if it has one, applied first);
-    /// saturation does not apply to the master.
+    /// saturation does not apply to the master. The limiter's share stays in `intensity` (nil
+    /// when full): the gain search, not the chain, applies it.
     public func applying(_ intensity: StageIntensity) -> MixRecipe {
         let share = (self.intensity ?? .full).combined(with: intensity)
         var recipe = self
-        recipe.intensity = nil
+        recipe.intensity = share.limiter < 1 ? StageIntensity(limiter: share.limiter) : nil
         recipe.eq = StageIntensity.scaled(eq, by: share.eq)
         recipe.busCompressor = StageIntensity.scaled(busCompressor, by: share.compression)
         recipe.width = StageIntensity.scaled(width: width, by: share.width)

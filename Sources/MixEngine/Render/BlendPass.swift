@@ -4,7 +4,9 @@ import MixDSP
 import Synchronization
 
 /// The blend: the groups from the first pass's spool, each at the gain the balance chose
-/// (`GroupBalance`), summed in float and turned down by the recipe's headroom; then the head of
+/// (`GroupBalance`); room for the lead made in the beat where the recipe asks for it (a bell cut
+/// keyed by the lead group, `KeyedDynamicBell`); summed in float and turned down by the recipe's
+/// headroom; then the head of
 /// the master chain (`MasterChain`: EQ → bus compressor → width) and the bus's loudness, into the
 /// bus spool the master passes read. The first pass's meter records are completed as it goes:
 /// the pre-master spectrum and scope and the bus compressor's reduction filled in, each track's
@@ -17,6 +19,8 @@ final class BlendPass: @unchecked Sendable {
         /// Integrated loudness of the spooled bus (before the master gain).
         var loudnessLUFS: Double?
         var busCompressorGR: GainReductionStatistics
+        /// The cut made in the beat for the lead (nil: none made: no recipe setting, no lead or no beat).
+        var leadRoomGR: GainReductionStatistics?
         var preMasterSpectrumDB: [Float]
     }
 
@@ -42,6 +46,13 @@ final class BlendPass: @unchecked Sendable {
     /// period `p` at `s · maxPeriods + p`.
     private let periodGRs: UnsafeMutablePointer<Float>
     private let maxPeriods: Int
+    /// Room for the lead: the bell on the beat group, its key the lead group (their indices in
+    /// the spool), their planar copies at their gains, each period's cut (as `periodGRs`).
+    private let leadRoom: (bell: KeyedDynamicBell, lead: Int, beat: Int)?
+    private let beatPlanar: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
+    private let leadPlanar: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
+    private let periodLeadRoomGRs: UnsafeMutablePointer<Float>
+    private var leadRoomGR = GainReductionStatistics()
     private let mid: UnsafeMutablePointer<Float>
     private let bands: UnsafeMutablePointer<Float>
     private let spectrum: SpectrumAnalyzer
@@ -51,9 +62,9 @@ final class BlendPass: @unchecked Sendable {
     private var busGR = GainReductionStatistics()
     private var spectrumPowerSum = [Double](repeating: 0, count: FrameLayout.bandCount)
 
-    /// `gainsDB`: each group's gain (in the spool's group order); `trackGroups`: each track's group.
+    /// `groups` and `gainsDB`: the spool's groups and each one's gain; `trackGroups`: each track's group.
     init(
-        gainsDB: [Double], trackGroups: [Int], recipe: MixRecipe, basic: Bool, clock: MeterClock,
+        groups: [MixGroup], gainsDB: [Double], trackGroups: [Int], recipe: MixRecipe, basic: Bool, clock: MeterClock,
         layout: FrameLayout, capacity: Int
     ) throws {
         self.clock = clock
@@ -74,6 +85,15 @@ final class BlendPass: @unchecked Sendable {
         maxPeriods = capacity / max(1, clock.longestPeriod - 1) + 2
         periodGRs = .allocate(capacity: 2 * maxPeriods)
         periodGRs.initialize(repeating: 0, count: 2 * maxPeriods)
+        periodLeadRoomGRs = .allocate(capacity: 2 * maxPeriods)
+        periodLeadRoomGRs.initialize(repeating: 0, count: 2 * maxPeriods)
+        if !basic, let settings = recipe.leadRoom, let lead = groups.firstIndex(of: .lead), let beat = groups.firstIndex(of: .beat) {
+            leadRoom = (try KeyedDynamicBell(settings, sampleRate: Double(clock.sampleRate)), lead, beat)
+        } else {
+            leadRoom = nil
+        }
+        beatPlanar = (.allocate(capacity: capacity), .allocate(capacity: capacity))
+        leadPlanar = (.allocate(capacity: capacity), .allocate(capacity: capacity))
         mid = .allocate(capacity: capacity)
         bands = .allocate(capacity: FrameLayout.bandCount)
         spectrum = SpectrumAnalyzer(sampleRate: Double(clock.sampleRate))
@@ -84,7 +104,8 @@ final class BlendPass: @unchecked Sendable {
     deinit {
         frames.deallocate()
         periodGRs.deallocate()
-        for buffer in blends + heads {
+        periodLeadRoomGRs.deallocate()
+        for buffer in blends + heads + [beatPlanar, leadPlanar] {
             buffer.left.deallocate()
             buffer.right.deallocate()
         }
@@ -131,7 +152,7 @@ final class BlendPass: @unchecked Sendable {
                 slotFree[slot].signal()
                 throw MixError.io("the first pass's temporary files ended early")
             }
-            sum(frameCount: frameCount, into: blends[slot])
+            sum(chunk, slot: slot, into: blends[slot])
             let (left, right) = heads[slot]
             left.update(from: blends[slot].left, count: frameCount)
             right.update(from: blends[slot].right, count: frameCount)
@@ -169,24 +190,48 @@ final class BlendPass: @unchecked Sendable {
         queue.sync {}
         if let error = failure.withLock({ $0 }) { throw error }
         return Result(
-            loudnessLUFS: loudness.integratedLUFS, busCompressorGR: busGR,
+            loudnessLUFS: loudness.integratedLUFS, busCompressorGR: busGR, leadRoomGR: leadRoom == nil ? nil : leadRoomGR,
             preMasterSpectrumDB: AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: clock.frameCount))
     }
 
     /// The chunk's groups (in `frames`) at their gains, summed.
-    private func sum(frameCount: Int, into blend: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)) {
+    /// With room for the lead, the beat group is cut first, period by period, keyed by the lead
+    /// group (both at their gains), each period's deepest cut kept for its record.
+    private func sum(_ chunk: MeterChunk, slot: Int, into blend: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)) {
+        let frameCount = chunk.frameCount
         let width = 2 * groupCount
-        let gain = groupGains[0]
-        for i in 0..<frameCount {
-            blend.left[i] = gain * frames[width * i]
-            blend.right[i] = gain * frames[width * i + 1]
-        }
-        for group in 1..<groupCount {
+        blend.left.update(repeating: 0, count: frameCount)
+        blend.right.update(repeating: 0, count: frameCount)
+        for group in 0..<groupCount where group != leadRoom?.beat {
             let gain = groupGains[group]
             for i in 0..<frameCount {
                 blend.left[i] += gain * frames[width * i + 2 * group]
                 blend.right[i] += gain * frames[width * i + 2 * group + 1]
             }
+        }
+        guard let (bell, lead, beat) = leadRoom else { return }
+        func copy(_ group: Int, into planar: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)) {
+            let gain = groupGains[group]
+            for i in 0..<frameCount {
+                planar.left[i] = gain * frames[width * i + 2 * group]
+                planar.right[i] = gain * frames[width * i + 2 * group + 1]
+            }
+        }
+        copy(beat, into: beatPlanar)
+        copy(lead, into: leadPlanar)
+        var periodStart = 0
+        for (period, periodEnd) in chunk.periodEnds.enumerated() {
+            let n = periodEnd - periodStart
+            bell.process(
+                target: (beatPlanar.left + periodStart, beatPlanar.right + periodStart),
+                key: (UnsafePointer(leadPlanar.left + periodStart), UnsafePointer(leadPlanar.right + periodStart)), frameCount: n)
+            periodLeadRoomGRs[slot * maxPeriods + period] = bell.lastGainReduction.maxDB
+            leadRoomGR.add(bell.lastGainReduction, frameCount: n)
+            periodStart = periodEnd
+        }
+        for i in 0..<frameCount {
+            blend.left[i] += beatPlanar.left[i]
+            blend.right[i] += beatPlanar.right[i]
         }
     }
 
@@ -208,6 +253,9 @@ final class BlendPass: @unchecked Sendable {
             record.uint16(
                 FrameQuantizer.centiDBUnsigned(Double(periodGRs[slot * maxPeriods + period])),
                 at: layout.masterOffset + FrameLayout.Master.busCompressorGR)
+            record.uint16(
+                FrameQuantizer.centiDBUnsigned(Double(periodLeadRoomGRs[slot * maxPeriods + period])),
+                at: layout.masterOffset + FrameLayout.Master.leadRoomGR)
             record.scope(scope, scratch: scopeScratch, at: layout.scopeOffset(0))
             periodStart = periodEnd
         }

@@ -7,12 +7,15 @@ struct LoudnessPlan: Sendable {
     let targetLUFS: Double
     let ceilingDBTP: Double
     let initialGainDB: Double
+    /// The recipe's target, when the limiter's intensity aims lower (`aimed(down:)`).
+    let recipeTargetLUFS: Double
     /// The most gain the master adds over the linear estimate: past it, more gain only feeds the
     /// limiter.
     static let maxExtraGainDB = 12.0
 
     init(recipe: MixRecipe, basic: Bool, busLoudnessLUFS: Double?) throws {
         targetLUFS = recipe.targetLUFS
+        recipeTargetLUFS = recipe.targetLUFS
         ceilingDBTP = recipe.ceilingDBTP
         if basic {
             initialGainDB = 0
@@ -22,6 +25,18 @@ struct LoudnessPlan: Sendable {
             throw MixError.nothingToMix("the blended stems are silent: there is no loudness to bring to the target")
         }
         initialGainDB = min(60, targetLUFS - busLoudnessLUFS)
+    }
+
+    private init(targetLUFS: Double, recipeTargetLUFS: Double, ceilingDBTP: Double, initialGainDB: Double) {
+        (self.targetLUFS, self.recipeTargetLUFS) = (targetLUFS, recipeTargetLUFS)
+        (self.ceilingDBTP, self.initialGainDB) = (ceilingDBTP, initialGainDB)
+    }
+
+    /// This plan with its target `dB` lower (the limiter's intensity under 100 %).
+    func aimed(down dB: Double) -> LoudnessPlan {
+        LoudnessPlan(
+            targetLUFS: targetLUFS - dB, recipeTargetLUFS: recipeTargetLUFS, ceilingDBTP: ceilingDBTP,
+            initialGainDB: initialGainDB - dB)
     }
 
     /// The next gain to try, given (gain, measured loudness) of the passes so far.
@@ -47,8 +62,14 @@ struct LoudnessPlan: Sendable {
     }
 
     /// Whether the written loudness is within ±0.2 LU of the target, and if not, why.
-    func verdict(_ loudness: Double?, limiterGRMaxDB: Double) -> (reached: Bool, note: String?) {
+    func verdict(_ loudness: Double?, limiterGRMaxDB: Double, limiterShare: Double = 1) -> (reached: Bool, note: String?) {
         guard let loudness else { return (false, "the mix is silent") }
+        if limiterShare < 1, abs(loudness - recipeTargetLUFS) > 0.2 {
+            return (
+                false,
+                "at \(String(format: "%.0f", limiterShare * 100)) % limiter intensity the mix stops at \(String(format: "%.1f", loudness)) LUFS, short of the \(String(format: "%.0f", recipeTargetLUFS)) LUFS target"
+            )
+        }
         if abs(loudness - targetLUFS) <= 0.2 { return (true, nil) }
         let measured = String(format: "%.1f", loudness)
         if loudness < targetLUFS {

@@ -7,6 +7,12 @@
 /// and checked: off target, it is written again with a corrected gain; over the ceiling (very
 /// heavy limiting can overshoot the limiter's own aim), again with the limiter aimed lower. The
 /// legacy (basic) mix has no limiter: one probe of its true peak sets its one gain.
+///
+/// The limiter's intensity (its share of push, `StageIntensity.limiter`) starts with that probe
+/// too: the unlimited master is the gain that puts its true peak at the ceiling (never past the
+/// target's). At 0 % that is the mix, written with no limiter; in between, the target comes down
+/// to the unlimited loudness plus the share of what the limiter would have added, and the
+/// search goes on as ever.
 struct MasterGainSearch: Sendable {
     enum Step: Sendable, Equatable {
         /// The basic mix: one pass at this gain reading the true peak.
@@ -38,8 +44,12 @@ struct MasterGainSearch: Sendable {
     static let maxMeasuringPasses = 5
     static let maxWritingPasses = 4
 
-    let plan: LoudnessPlan
+    private(set) var plan: LoudnessPlan
     let basic: Bool
+    /// The limiter's share of its push (1: the recipe's target; 0: no limiter).
+    let limiterShare: Double
+    /// Whether the passes run the limiter (not in the basic mix, nor at 0 % limiter).
+    var usesLimiter: Bool { !basic && limiterShare > 0 }
     /// The gain of the pass asked for last (and, once kept, of the mix).
     private(set) var gainDB: Double
     /// How far under the recipe's ceiling the limiter aims.
@@ -56,21 +66,35 @@ struct MasterGainSearch: Sendable {
         var loudnessLUFS: Double
     }
 
-    init(plan: LoudnessPlan, basic: Bool) {
+    init(plan: LoudnessPlan, basic: Bool, limiterShare: Double = 1) {
         self.plan = plan
         self.basic = basic
+        self.limiterShare = basic ? 1 : max(0, min(1, limiterShare))
         gainDB = plan.initialGainDB
     }
 
     /// The first pass.
     mutating func start() -> Step {
-        basic ? ask(.probePeak(gainDB: 0)) : ask(.measure(gainDB: gainDB))
+        basic || limiterShare < 1 ? ask(.probePeak(gainDB: 0)) : ask(.measure(gainDB: gainDB))
     }
 
-    /// After a probe of the basic mix: its true peak (nil for silence).
+    /// After a probe of the unlimited master at 0 dB: its true peak (nil for silence).
     mutating func probed(truePeakDBTP: Double?) -> Step {
-        gainDB = min(0, plan.ceilingDBTP - Self.basicPeakMarginDB - (truePeakDBTP ?? -120))
-        return ask(write())
+        let peakGainDB = plan.ceilingDBTP - Self.basicPeakMarginDB - (truePeakDBTP ?? -120)
+        if basic {
+            gainDB = min(0, peakGainDB)
+            return ask(write())
+        }
+        // The unlimited master: as loud as the ceiling lets it be, never past the target.
+        let unlimitedGainDB = min(plan.initialGainDB, peakGainDB)
+        if limiterShare == 0 {
+            gainDB = unlimitedGainDB
+            return ask(write())
+        }
+        // The limiter adds its share of the loudness it would add to reach the target.
+        plan = plan.aimed(down: (1 - limiterShare) * (plan.initialGainDB - unlimitedGainDB))
+        gainDB = plan.initialGainDB
+        return ask(.measure(gainDB: gainDB))
     }
 
     /// After a measuring pass: the loudness it read (nil for silence, which ends the measuring).
@@ -90,7 +114,7 @@ struct MasterGainSearch: Sendable {
         if peak > plan.ceilingDBTP + 0.001 {
             guard writingPasses < Self.maxWritingPasses else { return .ceilingBroken(truePeakDBTP: peak) }
             let excess = peak - plan.ceilingDBTP
-            if basic {
+            if !usesLimiter {
                 // No limiter to hold it: the one gain goes down by the excess.
                 gainDB -= excess + Self.basicPeakMarginDB
             } else {
@@ -101,7 +125,7 @@ struct MasterGainSearch: Sendable {
             return ask(write())
         }
         if let integratedLUFS { history.append(Reading(gainDB: gainDB, loudnessLUFS: integratedLUFS)) }
-        let onTarget = basic || plan.isOnTarget(integratedLUFS, tolerance: Self.loudnessToleranceLU)
+        let onTarget = !usesLimiter || plan.isOnTarget(integratedLUFS, tolerance: Self.loudnessToleranceLU)
         let next = nextGain()
         // Keep this file when it is on target, when it is the last, or when more gain would
         // give no more loudness (the limiter takes it all).

@@ -127,7 +127,7 @@ public struct MixRenderer: Sendable {
         report(MixProgress(stage: .mixing, fraction: RenderProgress.blend.start))
         let bus = try Spool(directory: workDirectory, name: "bus")
         let busResult = try BlendPass(
-            gainsDB: groupGainsDB, trackGroups: trackResult.trackGroups, recipe: options.recipe,
+            groups: trackResult.groups, gainsDB: groupGainsDB, trackGroups: trackResult.trackGroups, recipe: options.recipe,
             basic: options.basic, clock: clock, layout: layout, capacity: capacity
         ).run(
             groups: groupSpool!, records: records, bus: bus,
@@ -139,13 +139,18 @@ public struct MixRenderer: Sendable {
         // Pass 2: the master to the target, passes decided by the gain search, each one's
         // result measured on the master's output (the written file's, read back, for a file).
         let plan = try LoudnessPlan(recipe: options.recipe, basic: options.basic, busLoudnessLUFS: busResult.loudnessLUFS)
-        var search = MasterGainSearch(plan: plan, basic: options.basic)
+        let limiterShare = options.recipe.intensity?.limiter ?? 1
+        var search = MasterGainSearch(plan: plan, basic: options.basic, limiterShare: limiterShare)
         func master(ceilingTrimDB: Double) -> MasterRenderer {
             var aimed = options.recipe
             aimed.ceilingDBTP -= ceilingTrimDB
             return MasterRenderer(
                 recipe: aimed, format: options.format, basic: options.basic, clock: clock, layout: layout, capacity: capacity)
         }
+        // The master with no limiter (the basic mix's tail: gain → dither), for the probe of its
+        // true peak and for writing at 0 % limiter intensity.
+        let unlimited = MasterRenderer(
+            recipe: options.recipe, format: options.format, basic: true, clock: clock, layout: layout, capacity: capacity)
         var renderer = master(ceilingTrimDB: 0)
         var aimTrimDB = 0.0
         var masteringEnd = RenderProgress.mastering.start
@@ -155,7 +160,7 @@ public struct MixRenderer: Sendable {
             switch step {
             case .probePeak(let gainDB):
                 let span = RenderProgress.nextMasteringSpan(after: &masteringEnd, share: RenderProgress.probeShare)
-                let probe = try renderer.run(
+                let probe = try unlimited.run(
                     gainDB: gainDB, bus: bus, output: nil,
                     progress: { report(MixProgress(stage: .mastering, fraction: span.at($0))) },
                     isCancelled: isCancelled)
@@ -183,7 +188,7 @@ public struct MixRenderer: Sendable {
                 let span = RenderProgress.exporting
                 report(MixProgress(stage: .exporting, fraction: span.start))
                 let written = try write(
-                    renderer, gainDB: gainDB, bus: bus, records: records, destination: destination, header: header,
+                    search.usesLimiter ? renderer : unlimited, gainDB: gainDB, bus: bus, records: records, destination: destination, header: header,
                     rate: rate, publish: publish,
                     progress: { report(MixProgress(stage: .exporting, fraction: span.at($0))) },
                     isCancelled: isCancelled)
@@ -213,8 +218,8 @@ public struct MixRenderer: Sendable {
         // old frames or an old summary.
         let summary = makeSummary(
             inspection: inspection, tracks: tracks, muted: muted, destination: destination, clock: clock,
-            trackResult: trackResult, balance: balance, busResult: busResult, final: (kept.measurement, kept.reading), gainDB: gainDB, passes: passes, plan: plan,
-            renderSeconds: Date().timeIntervalSince(started))
+            trackResult: trackResult, balance: balance, busResult: busResult, final: (kept.measurement, kept.reading), gainDB: gainDB, passes: passes,
+            plan: search.plan, limiterShare: limiterShare, renderSeconds: Date().timeIntervalSince(started))
         let summaryFile = try SummaryFile.prepare(summary, for: destination.summaryURL)
         try kept.frames.commit()
         try summaryFile.commit()
@@ -267,11 +272,12 @@ public struct MixRenderer: Sendable {
         inspection: SessionInspection, tracks: [TrackRenderer], muted: [String], destination: Destination,
         clock: MeterClock, trackResult: TrackPass.Result, balance: GroupBalance.Decision, busResult: BlendPass.Result,
         final: (measurement: MasterRenderer.Measurement, reading: OutputVerifier.Reading),
-        gainDB: Double, passes: Int, plan: LoudnessPlan, renderSeconds: Double
+        gainDB: Double, passes: Int, plan: LoudnessPlan, limiterShare: Double, renderSeconds: Double
     ) -> MixSummary {
         let recipe = options.recipe
         let reading = final.reading
-        let (reached, note) = plan.verdict(reading.integratedLUFS, limiterGRMaxDB: final.measurement.limiterGR.maxDB)
+        let (reached, note) = plan.verdict(
+            reading.integratedLUFS, limiterGRMaxDB: final.measurement.limiterGR.maxDB, limiterShare: limiterShare)
         // Each track's gain in the blend beyond its chain: its group's.
         let groupGainDB = trackResult.trackGroups.map { balance.gainDB[trackResult.groups[$0]] ?? 0 }
         return MixSummary(
@@ -287,7 +293,8 @@ public struct MixRenderer: Sendable {
                 eq: options.basic ? [] : recipe.eq,
                 busCompressorGRAverageDB: busResult.busCompressorGR.meanDB, busCompressorGRMaxDB: busResult.busCompressorGR.maxDB,
                 limiterGRAverageDB: final.measurement.limiterGR.meanDB, limiterGRMaxDB: final.measurement.limiterGR.maxDB,
-                width: options.basic ? 1 : recipe.width, correlation: final.measurement.correlation),
+                width: options.basic ? 1 : recipe.width, correlation: final.measurement.correlation,
+                leadRoomGRAverageDB: busResult.leadRoomGR?.meanDB, leadRoomGRMaxDB: busResult.leadRoomGR?.maxDB),
             tracks: tracks.enumerated().map { index, track in
                 let preset = options.presets[track.role] ?? RolePreset(targetLUFS: -20)
                 return MixSummary.Track(

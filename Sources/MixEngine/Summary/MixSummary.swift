@@ -93,9 +93,13 @@ public struct MixSummary: Sendable, Encodable {
         public var width: Double
         /// L/R correlation of the whole mix: above 0 means it holds together in mono.
         public var correlation: Double
+        /// The cut the beat took to make room for the lead (nil: none was made).
+        public var leadRoomGRAverageDB: Double?
+        public var leadRoomGRMaxDB: Double?
 
         enum CodingKeys: String, CodingKey {
             case passes, eq, width, correlation
+            case leadRoomGRAverageDB = "lead_room_gr_avg_db", leadRoomGRMaxDB = "lead_room_gr_max_db"
             case gainDB = "gain_db", blendHeadroomDB = "blend_headroom_db"
             case busCompressorGRAverageDB = "bus_compressor_gr_avg_db", busCompressorGRMaxDB = "bus_compressor_gr_max_db"
             case limiterGRAverageDB = "limiter_gr_avg_db", limiterGRMaxDB = "limiter_gr_max_db"
@@ -113,6 +117,8 @@ public struct MixSummary: Sendable, Encodable {
             try c.encode(rounded(limiterGRMaxDB), forKey: .limiterGRMaxDB)
             try c.encode(width, forKey: .width)
             try c.encode(rounded(correlation, places: 3), forKey: .correlation)
+            try c.encode(leadRoomGRAverageDB.map(rounded), forKey: .leadRoomGRAverageDB)
+            try c.encode(leadRoomGRMaxDB.map(rounded), forKey: .leadRoomGRMaxDB)
         }
     }
 

@@ -49,12 +49,14 @@ enum RealtimeEncoder {
                         // rms, peak, compressor GR, de-esser GR: four neighbouring 16-bit fields.
                         copy(layout.trackOffset(track) + Track.rms, Track.spectrum - Track.rms)
                     }
-                    // Bus GR, limiter GR, rms, sample peak, true peak: the master's first five fields.
+                    // Bus GR, limiter GR, rms, sample peak, true peak: the master's first five fields;
+                    // then the lead room's cut (records are always of the current version here).
                     copy(layout.masterOffset + FrameLayout.Master.busCompressorGR, FrameLayout.Master.momentary)
+                    copy(layout.masterOffset + FrameLayout.Master.leadRoomGR, 2)
                 case .loudness:
                     typealias Master = FrameLayout.Master
                     // Momentary, short-term, integrated, range, true peak so far: its next five.
-                    copy(layout.masterOffset + Master.momentary, Master.bytes(version: layout.version) - Master.momentary)
+                    copy(layout.masterOffset + Master.momentary, Master.truePeakMax + 2 - Master.momentary)
                 case .spectra:
                     for track in 0..<layout.trackCount {
                         copy(layout.trackOffset(track) + FrameLayout.Track.spectrum, FrameLayout.bandCount)

@@ -26,6 +26,7 @@ struct JobOptions: Codable, Sendable, Equatable {
             var compression: Double?
             var saturation: Double?
             var width: Double?
+            var limiter: Double?
         }
 
         var tracks: Stages?
@@ -37,7 +38,7 @@ struct JobOptions: Codable, Sendable, Equatable {
                 var intensity = StageIntensity.full
                 let given: [(String, Double?)] = [
                     ("eq", stages?.eq), ("compression", stages?.compression), ("saturation", stages?.saturation),
-                    ("width", stages?.width),
+                    ("width", stages?.width), ("limiter", stages?.limiter),
                 ]
                 for case let (stage, percent?) in given {
                     guard percent.isFinite, (0...100).contains(percent) else {
@@ -45,6 +46,9 @@ struct JobOptions: Codable, Sendable, Equatable {
                     }
                     if scope == "master", stage == "saturation" {
                         throw APIError.invalid("intensity.master.saturation", "the master has no saturation stage")
+                    }
+                    if scope == "tracks", stage == "limiter" {
+                        throw APIError.invalid("intensity.tracks.limiter", "the tracks have no limiter; the limiter is the master's")
                     }
                     intensity[stage: stage] = percent / 100
                 }

@@ -39,7 +39,7 @@ struct MixCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("intensity"),
         help: ArgumentHelp(
-            "How much of an automatic stage to apply: [tracks.|master.]STAGE=PERCENT, STAGE one of eq, compression, saturation, width; 0 bypasses it, 100 (the default) is the full preset. Without tracks. or master., both. Repeatable.",
+            "How much of an automatic stage to apply: [tracks.|master.]STAGE=PERCENT, STAGE one of eq, compression, saturation (tracks), width, limiter (the master's push to its target); 0 bypasses it, 100 (the default) is the full preset. Without tracks. or master., both. Repeatable.",
             valueName: "STAGE=PERCENT"))
     var intensities: [String] = []
 
@@ -92,8 +92,12 @@ struct MixCommand: AsyncParsableCommand {
             if on == "master", stage == "saturation" {
                 throw ValidationError("--intensity \(entry): the master has no saturation stage")
             }
-            if on != "master" { intensity.tracks[stage: stage] = percent / 100 }
-            if on != "tracks" { intensity.master[stage: stage] = percent / 100 }
+            if on == "tracks", stage == "limiter" {
+                throw ValidationError("--intensity \(entry): the tracks have no limiter; the limiter is the master's")
+            }
+            // Without a scope, a stage goes where it is: saturation on the tracks, the limiter on the master.
+            if on != "master", stage != "limiter" { intensity.tracks[stage: stage] = percent / 100 }
+            if on != "tracks", stage != "saturation" { intensity.master[stage: stage] = percent / 100 }
         }
         return intensity
     }

@@ -41,7 +41,10 @@ struct MixTable {
             "Master (\(summary.recipe)\(summary.basic ? ", basic" : "")): I \(loudness)\(target) · LRA "
                 + (summary.loudnessRangeLU.map { String(format: "%.1f LU", $0) } ?? "—")
                 + " · TP \(peak) (ceiling \(String(format: "%.1f", summary.ceilingDBTP)), \(summary.ceilingHeld ? "held" : "BROKEN"))",
-            "Bus compressor GR \(gr(summary.master.busCompressorGRAverageDB, summary.master.busCompressorGRMaxDB)) dB · limiter GR "
+            "Bus compressor GR \(gr(summary.master.busCompressorGRAverageDB, summary.master.busCompressorGRMaxDB)) dB · "
+                + (summary.master.leadRoomGRMaxDB.map { max in
+                    "room for the lead \(gr(summary.master.leadRoomGRAverageDB ?? 0, max)) dB · " } ?? "")
+                + "limiter GR "
                 + "\(gr(summary.master.limiterGRAverageDB, summary.master.limiterGRMaxDB)) dB · master gain \(dB(summary.master.gainDB))",
         ]
         let balance = summary.balance

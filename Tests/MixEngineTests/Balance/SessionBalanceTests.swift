@@ -1,5 +1,6 @@
 import Foundation
 @testable import MixEngine
+import MixDSP
 import MixTesting
 import Testing
 
@@ -100,5 +101,36 @@ struct SessionBalanceTests {
         // On target and under the ceiling as ever.
         #expect(abs(try #require(summary.integratedLUFS) - recipe.targetLUFS) <= 0.1)
         #expect(try #require(summary.truePeakDBTP) <= recipe.ceilingDBTP)
+    }
+
+    @Test("room for the lead: no cut in the beat before the lead first sings, a cut within its limit once it does")
+    func leadRoom() async throws {
+        let folder = try TemporaryDirectory(prefix: "mixdown-lead-room")
+        let rate = 48_000
+        // The lead comes in after 4 s of beat alone; the beat is dense where the voice lives.
+        let lead = Self.demo["Lead Vox"]!.map { Array(repeating: 0, count: 4 * rate) + $0 }
+        var beat = Self.demo["Beat (prod. Mixdown)"]!.map { $0 + Array(repeating: Float(0), count: 4 * rate) }
+        let bed = [SignalGenerator.noise(frameCount: beat[0].count, amplitude: 0.1, seed: 31),
+                   SignalGenerator.noise(frameCount: beat[0].count, amplitude: 0.1, seed: 32)]
+        for channel in beat.indices { for i in beat[channel].indices { beat[channel][i] += bed[channel][i] } }
+        try AudioFixture.write(lead, to: folder.file("Lead.wav"), type: .wav(bits: 24), sampleRate: rate)
+        try AudioFixture.write(beat, to: folder.file("Beat.wav"), type: .wav(bits: 24), sampleRate: rate)
+        let inspection = try await MixFixtures.inspect(folder.url, roles: ["Lead.wav": .lead, "Beat.wav": .beat])
+        let options = try MixOptions.standard(recipe: "balanced")
+        let limit = try #require(options.recipe.leadRoom?.maxReductionDB)
+        let output = try TemporaryDirectory(prefix: "mixdown-lead-room-mix")
+        let destination = MixRenderer.Destination(mixURL: output.file("mix.wav"))
+        let summary = try MixRenderer(options: options).render(inspection, to: destination)
+        let frames = try FrameFileReader(url: destination.framesURL)
+        var before: [Double] = [], after: [Double] = []
+        for index in 0..<frames.header.frameCount {
+            let frame = try frames.frame(at: index)
+            if frame.timeSeconds < 3.9 { before.append(frame.master.leadRoomGainReductionDB) } else { after.append(frame.master.leadRoomGainReductionDB) }
+        }
+        #expect(before.allSatisfy { $0 == 0 }, "a cut before the lead sang: \(before.max() ?? 0) dB")
+        #expect(after.allSatisfy { $0 <= limit + 0.005 } && after.contains { $0 > 0.5 }, "cuts \(after.max() ?? 0) dB")
+        let deepest = try #require(summary.master.leadRoomGRMaxDB)
+        #expect(deepest > 0.5 && deepest <= limit)
+        #expect(abs(deepest - (after.max() ?? 0)) <= 0.01)
     }
 }

@@ -46,6 +46,7 @@ struct FrameFileTests {
             writer.int16(isVersion3 ? FrameQuantizer.centiDB(-14 - Double(index) / 100) : FrameQuantizer.none, at: m + Master.integrated)
             writer.int16(isVersion3 ? FrameQuantizer.centiDB(3.5) : FrameQuantizer.none, at: m + Master.loudnessRange)
             writer.int16(isVersion3 ? FrameQuantizer.centiDB(-1.125) : FrameQuantizer.none, at: m + Master.truePeakMax)
+            if version >= 4 { writer.uint16(FrameQuantizer.centiDBUnsigned(Double(index % 4) * 0.75), at: m + Master.leadRoomGR) }
             for scope in 0..<3 {
                 let waveform = (0..<512).map { Float(sin(Double($0 * (scope + 1) + index) / 10)) * 0.8 }
                 let goniometer = (0..<1024).map { Float(cos(Double($0 + index) / 7)) * 0.5 }
@@ -101,12 +102,12 @@ struct FrameFileTests {
         }
     }
 
-    @Test("the byte layout (version 3) is pinned by a golden file")
+    @Test("the byte layout (version 4) is pinned by a golden file")
     func golden() throws {
         let folder = try TemporaryDirectory()
         let url = folder.file("golden.frames")
         try Self.write(to: url)
-        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v3.frames")
+        let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v4.frames")
         let written = try Data(contentsOf: url)
         if ProcessInfo.processInfo.environment["MIXDOWN_RECORD_GOLDEN"] == "1" {
             try written.write(to: golden)
@@ -116,11 +117,12 @@ struct FrameFileTests {
         #expect(written == (try Data(contentsOf: golden)))
         // And the golden file still reads back as the records it was written from.
         let reader = try FrameFileReader(url: golden)
-        #expect(reader.header.version == 3)
+        #expect(reader.header.version == 4)
         #expect(try reader.frame(at: 24) == Self.frame(24))
+        #expect(try reader.frame(at: 23).master.leadRoomGainReductionDB == 2.25)
     }
 
-    @Test("version 1 (zlib) and 2 (zstd) files still read, frame for frame, the loudness so far reading none", arguments: [1, 2])
+    @Test("version 1 (zlib), 2 and 3 (zstd) files still read, frame for frame, what they lack reading none", arguments: [1, 2, 3])
     func olderVersions(version: Int) throws {
         let golden = Corpus.repositoryRoot.appendingPathComponent("Tests/MixEngineTests/Golden/frames-v\(version).frames")
         let reader = try FrameFileReader(url: golden)
@@ -131,7 +133,10 @@ struct FrameFileTests {
         for index in [0, 9, 10, 24] {
             let frame = try reader.frame(at: index)
             #expect(frame == Self.frame(index, version: version))
-            #expect(frame.master.integratedLUFS == nil && frame.master.loudnessRangeLU == nil && frame.master.truePeakMaxDB == nil)
+            #expect(frame.master.leadRoomGainReductionDB == 0)
+            if version < 3 {
+                #expect(frame.master.integratedLUFS == nil && frame.master.loudnessRangeLU == nil && frame.master.truePeakMaxDB == nil)
+            }
         }
     }
 
@@ -141,10 +146,10 @@ struct FrameFileTests {
         let url = folder.file("later.frames")
         try Self.write(to: url)
         var data = try Data(contentsOf: url)
-        let range = try #require(data.range(of: Data("\"version\":3".utf8)))
+        let range = try #require(data.range(of: Data("\"version\":\(FrameFileHeader.currentVersion)".utf8)))
         data[range.upperBound - 1] = UInt8(ascii: "7")
         try data.write(to: url)
-        #expect(throws: MixError.io("later.frames: a frame file of version 7, which this build cannot read (it reads versions 1 to 3)")) {
+        #expect(throws: MixError.io("later.frames: a frame file of version 7, which this build cannot read (it reads versions 1 to 4)")) {
             try FrameFileReader(url: url)
         }
     }

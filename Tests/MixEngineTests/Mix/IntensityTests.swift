@@ -83,6 +83,24 @@ struct IntensityTests {
         #expect(bypassed.summary.intensity.tracks[stage: stage] == 0)
     }
 
+    @Test("rendered: the limiter at 0 % does no work and holds no ceiling of its own; at 50 % the mix lands halfway")
+    func limiterPush() async throws {
+        // `loud` pushes the demo hard into its limiter.
+        func loud(_ limiter: Double) async throws -> MixSummary {
+            try await MixFixtures.render(MixFixtures.demoStems, recipe: "loud", configure: {
+                $0.intensity = MixIntensity(master: StageIntensity(limiter: limiter))
+            }).summary
+        }
+        let full = try await loud(1), off = try await loud(0), half = try await loud(0.5)
+        #expect(full.master.limiterGRMaxDB > 3 && full.targetReached)
+        #expect(off.master.limiterGRMaxDB == 0)
+        let (fullLUFS, offLUFS, halfLUFS) = (try #require(full.integratedLUFS), try #require(off.integratedLUFS), try #require(half.integratedLUFS))
+        #expect(offLUFS < fullLUFS - 3, "no limiter: \(offLUFS) LUFS")
+        #expect(abs(halfLUFS - (offLUFS + fullLUFS) / 2) <= 0.5, "half: \(halfLUFS) between \(offLUFS) and \(fullLUFS)")
+        #expect(!off.targetReached && off.targetNote?.contains("0 % limiter intensity") == true)
+        for summary in [full, off, half] { #expect(try #require(summary.truePeakDBTP) <= -1) }
+    }
+
     @Test("rendered: half the compression, less gain reduction on every compressed track")
     func halfCompression() async throws {
         let today = try await Self.mix { _ in }

@@ -15,11 +15,12 @@ struct MasterGainSearchTests {
         }
     }
 
-    static func search(busLUFS: Double = -24, basic: Bool = false, target: Double = -14, ceiling: Double = -1) throws
-        -> MasterGainSearch
-    {
+    static func search(
+        busLUFS: Double = -24, basic: Bool = false, target: Double = -14, ceiling: Double = -1, limiterShare: Double = 1
+    ) throws -> MasterGainSearch {
         let recipe = MixRecipe(targetLUFS: target, ceilingDBTP: ceiling)
-        return MasterGainSearch(plan: try LoudnessPlan(recipe: recipe, basic: basic, busLoudnessLUFS: busLUFS), basic: basic)
+        return MasterGainSearch(
+            plan: try LoudnessPlan(recipe: recipe, basic: basic, busLoudnessLUFS: busLUFS), basic: basic, limiterShare: limiterShare)
     }
 
     /// Runs the search against `master` until it keeps or fails; a probe reads `probePeakDBTP`
@@ -65,6 +66,39 @@ struct MasterGainSearchTests {
         #expect(writing.count == 1 && steps.last == .keep)
         #expect(abs(master.loudness(at: search.gainDB) - -14) <= MasterGainSearch.loudnessToleranceLU)
         #expect(search.passes == measuring.count + writing.count)
+    }
+
+    @Test("limiter at 0 %: one probe, then the unlimited master as loud as the ceiling lets it be, written without a limiter")
+    func limiterOff() throws {
+        // The bus peaks at −6 dBTP: 4.85 dB of gain puts it 0.15 dB under the −1 dBTP ceiling,
+        // well short of the 10 dB the target asks for.
+        var search = try Self.search(busLUFS: -24, limiterShare: 0)
+        let steps = Self.run(&search, master: ModelMaster(busLUFS: -24), probePeakDBTP: -6)
+        #expect(steps == [.probePeak(gainDB: 0), .write(gainDB: 4.85, ceilingTrimDB: 0), .keep])
+        #expect(!search.usesLimiter)
+        // A quiet bus needs no limiter to reach the target: the target's gain, not more.
+        var quiet = try Self.search(busLUFS: -24, limiterShare: 0)
+        #expect(Self.run(&quiet, master: ModelMaster(busLUFS: -24), probePeakDBTP: -20)[1] == .write(gainDB: 10, ceilingTrimDB: 0))
+        // A file over the ceiling all the same: the gain comes down by the excess, as for the basic mix.
+        var over = try Self.search(busLUFS: -24, limiterShare: 0)
+        let again = Self.run(&over, master: ModelMaster(busLUFS: -24), probePeakDBTP: -6, truePeaks: [-0.8, -1.2])
+        guard case .write(let lowered, let trim) = again[2] else { Issue.record("\(again)"); return }
+        #expect(abs(lowered - (4.85 - 0.2 - MasterGainSearch.basicPeakMarginDB)) < 1e-12 && trim == 0)
+    }
+
+    @Test("limiter at 40 %: the target comes down to the unlimited loudness plus 40 % of what the limiter would add")
+    func limiterShare() throws {
+        var search = try Self.search(busLUFS: -24, limiterShare: 0.4)
+        let master = ModelMaster(busLUFS: -24, kneeDB: 4.85, share: 0.5)
+        let steps = Self.run(&search, master: master, probePeakDBTP: -6)
+        #expect(steps.first == .probePeak(gainDB: 0))
+        // Unlimited: −24 + 4.85 = −19.15 LUFS; the limiter would add 5.15 LU; 40 % of it: −17.09.
+        let aimed = -19.15 + 0.4 * 5.15
+        #expect(abs(search.plan.targetLUFS - aimed) < 1e-9 && search.usesLimiter)
+        #expect(abs(master.loudness(at: search.gainDB) - aimed) <= MasterGainSearch.loudnessToleranceLU)
+        #expect(steps.last == .keep)
+        let verdict = search.plan.verdict(master.loudness(at: search.gainDB), limiterGRMaxDB: 1, limiterShare: 0.4)
+        #expect(!verdict.reached && verdict.note?.contains("40 % limiter intensity") == true)
     }
 
     @Test("a file over the ceiling is written again at the same gain, the limiter aimed lower by the excess and a margin")
