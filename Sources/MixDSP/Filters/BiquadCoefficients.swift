@@ -104,3 +104,18 @@ public struct BiquadCoefficients: Sendable, Equatable {
             a2: (a + 1) - (a - 1) * p.cosW0 - twoSqrtAAlpha)
     }
 }
+
+extension BiquadCoefficients {
+    /// The filter's gain at `frequencyHz`, dB: |H(e^jω)| of the transfer function the
+    /// coefficients define (for decisions made on a response, like reference matching's fit).
+    public func magnitudeDB(atHz frequencyHz: Double, sampleRate: Double) -> Double {
+        let w = 2 * Double.pi * frequencyHz / sampleRate
+        let (c1, s1, c2, s2) = (cos(w), sin(w), cos(2 * w), sin(2 * w))
+        // e^{−jω} = cos ω − j sin ω.
+        let (numeratorRe, numeratorIm) = (b0 + b1 * c1 + b2 * c2, -(b1 * s1 + b2 * s2))
+        let (denominatorRe, denominatorIm) = (1 + a1 * c1 + a2 * c2, -(a1 * s1 + a2 * s2))
+        let power = (numeratorRe * numeratorRe + numeratorIm * numeratorIm)
+            / (denominatorRe * denominatorRe + denominatorIm * denominatorIm)
+        return 10 * log10(power)
+    }
+}

@@ -64,8 +64,11 @@ public struct GroupBalance: Sendable, Equatable {
         var notes: [String] = []
         func limited(_ dB: Double, _ group: MixGroup) -> Double {
             guard abs(dB) > Self.maxGainDB else { return dB }
-            notes.append("the \(group.rawValue) group needed \(String(format: "%+.1f", dB)) dB; moved \(String(format: "%+.0f", dB.sign == .minus ? -Self.maxGainDB : Self.maxGainDB)) dB, the most the balance moves a group")
-            return max(-Self.maxGainDB, min(Self.maxGainDB, dB))
+            let limit = dB < 0 ? -Self.maxGainDB : Self.maxGainDB
+            notes.append(
+                "the \(group.rawValue) group needed \(String(format: "%+.1f", dB)) dB; moved "
+                    + "\(String(format: "%+.0f", limit)) dB, the most the balance moves a group")
+            return limit
         }
         if let backing = measured[.backing] {
             gainDB[.backing] = limited(lead + backingReLeadLU - backing, .backing)

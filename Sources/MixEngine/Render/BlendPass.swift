@@ -21,6 +21,9 @@ final class BlendPass: @unchecked Sendable {
         var busCompressorGR: GainReductionStatistics
         /// The cut made in the beat for the lead (nil: none made: no recipe setting, no lead or no beat).
         var leadRoomGR: GainReductionStatistics?
+        /// The head's output's long-term spectrum at `ReferenceMatch.frequencies`, when asked for
+        /// (a reference to match).
+        var headSpectrumDB: [Double?]?
         var preMasterSpectrumDB: [Float]
     }
 
@@ -53,6 +56,8 @@ final class BlendPass: @unchecked Sendable {
     private let leadPlanar: (left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
     private let periodLeadRoomGRs: UnsafeMutablePointer<Float>
     private var leadRoomGR = GainReductionStatistics()
+    /// The head's output's tonal balance, for reference matching (nil: no reference).
+    private let tone: LongTermSpectrum?
     private let mid: UnsafeMutablePointer<Float>
     private let bands: UnsafeMutablePointer<Float>
     private let spectrum: SpectrumAnalyzer
@@ -65,8 +70,9 @@ final class BlendPass: @unchecked Sendable {
     /// `groups` and `gainsDB`: the spool's groups and each one's gain; `trackGroups`: each track's group.
     init(
         groups: [MixGroup], gainsDB: [Double], trackGroups: [Int], recipe: MixRecipe, basic: Bool, clock: MeterClock,
-        layout: FrameLayout, capacity: Int
+        layout: FrameLayout, capacity: Int, measuresTone: Bool = false
     ) throws {
+        tone = measuresTone ? LongTermSpectrum(sampleRate: Double(clock.sampleRate)) : nil
         self.clock = clock
         self.layout = layout
         self.capacity = capacity
@@ -159,7 +165,8 @@ final class BlendPass: @unchecked Sendable {
             var periodStart = 0
             for (period, periodEnd) in chunk.periodEnds.enumerated() {
                 let n = periodEnd - periodStart
-                master.process(AudioBlock(left: left + periodStart, right: right + periodStart, frameCount: n), from: .equalizer, through: .width)
+                let block = AudioBlock(left: left + periodStart, right: right + periodStart, frameCount: n)
+                master.process(block, from: .equalizer, through: .width)
                 if let busCompressor = master.busCompressor {
                     periodGRs[slot * maxPeriods + period] = busCompressor.lastGainReduction.maxDB
                     busGR.add(busCompressor.lastGainReduction, frameCount: n)
@@ -170,7 +177,14 @@ final class BlendPass: @unchecked Sendable {
                 interleaved[2 * i] = left[i]
                 interleaved[2 * i + 1] = right[i]
             }
-            try bus.write(interleaved, count: frameCount * 2 * MemoryLayout<Float>.size)
+            do {
+                try bus.write(interleaved, count: frameCount * 2 * MemoryLayout<Float>.size)
+            } catch {
+                // The slot goes back before the error does: a semaphore let go of while taken
+                // stops the process.
+                slotFree[slot].signal()
+                throw error
+            }
 
             let buffer = recordBuffers[slot]
             let handed = Handed(records)
@@ -180,6 +194,11 @@ final class BlendPass: @unchecked Sendable {
                 do {
                     meter(chunk, slot: slot, records: buffer.value)
                     loudness.add(left: heads[slot].left, right: heads[slot].right, frameCount: frameCount)
+                    if let tone {
+                        let (headLeft, headRight) = heads[slot]
+                        for i in 0..<frameCount { mid[i] = 0.5 * (headLeft[i] + headRight[i]) }
+                        tone.add(UnsafeBufferPointer(start: mid, count: frameCount))
+                    }
                     try handed.value.write(buffer.value, count: recordCount, at: recordOffset)
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
@@ -191,6 +210,7 @@ final class BlendPass: @unchecked Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
         return Result(
             loudnessLUFS: loudness.integratedLUFS, busCompressorGR: busGR, leadRoomGR: leadRoom == nil ? nil : leadRoomGR,
+            headSpectrumDB: tone?.smoothedDB(at: ReferenceMatch.frequencies, octaves: ReferenceMatch.smoothingOctaves),
             preMasterSpectrumDB: AverageSpectrum.decibels(powerSum: spectrumPowerSum, count: clock.frameCount))
     }
 

@@ -1,8 +1,8 @@
 import MixDSP
 
-/// The spooled bus from a given frame on, through the master chain's gain and true-peak limiter
-/// (`MasterChain`, gain → limiter), a block at a time: where the measuring and the writing
-/// passes start. The limiter looks ahead: its latency is run through and dropped first, so each
+/// The spooled bus from a given frame on, through the master chain's tail up to the true-peak
+/// limiter (`MasterChain`: reference match → gain → limiter), a block at a time: where the
+/// measuring and the writing passes start. The limiter looks ahead: its latency is run through and dropped first, so each
 /// block pulled stands for the bus frames it is read from (leading silence is the artist's
 /// timing). Reads with `pread`, so parts of the bus can be pulled on several threads at once
 /// (after the spool's `rewind`), each with a chain of its own.
@@ -61,6 +61,6 @@ final class LimitedBus {
             right[i] = 0
         }
         readPosition += Int64(n)
-        master.process(AudioBlock(left: left, right: right, frameCount: n), from: .gain, through: .limiter)
+        master.process(AudioBlock(left: left, right: right, frameCount: n), from: .match, through: .limiter)
     }
 }

@@ -1,8 +1,8 @@
 import MixDSP
 
 /// The master: one chain of processors in the recipe's order, EQ → bus compressor → width →
-/// gain → true-peak limiter → dither, built from the recipe and prepared at once (JUCE's
-/// `ProcessorChain` is the model). The basic mix has only the gain and the dither.
+/// (reference match EQ) → gain → true-peak limiter → dither, built from the recipe and prepared
+/// at once (JUCE's `ProcessorChain` is the model). The basic mix has only the gain and the dither.
 ///
 /// The render runs the chain in parts (`process(_:from:through:)`), split where the level is
 /// set, because the gain is found by measuring: pass 1 runs the head (EQ → width, which does not
@@ -13,7 +13,7 @@ import MixDSP
 final class MasterChain {
     /// The stages, in order.
     enum Stage: Int, Comparable {
-        case equalizer, busCompressor, width, gain, limiter, dither
+        case equalizer, busCompressor, width, match, gain, limiter, dither
 
         static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -24,6 +24,9 @@ final class MasterChain {
     let busCompressor: Compressor?
     /// The recipe's width (nil: 1, or the basic mix).
     let widener: StereoWidener?
+    /// The EQ that matches a reference's tonal balance (nil: no reference). It is decided from
+    /// the head's output, so it runs in the master passes, before the gain.
+    let match: Equalizer?
     /// The master gain, linear: a plain multiply (the search's gains reach past a fader's range,
     /// and a pass never changes it).
     let gain: Float
@@ -31,7 +34,10 @@ final class MasterChain {
     let limiter: TruePeakLimiter?
     let dither: Dither
 
-    init(recipe: MixRecipe, basic: Bool, gainDB: Double, bitDepth: Int, spec: ProcessSpec) throws {
+    init(
+        recipe: MixRecipe, basic: Bool, gainDB: Double, bitDepth: Int, spec: ProcessSpec, matchBands: [Equalizer.Band] = []
+    ) throws {
+        match = matchBands.isEmpty ? nil : try Equalizer(Equalizer.Settings(bands: matchBands))
         if basic {
             (equalizer, busCompressor, widener, limiter) = (nil, nil, nil, nil)
         } else {
@@ -45,6 +51,7 @@ final class MasterChain {
         equalizer?.prepare(spec)
         busCompressor?.prepare(spec)
         widener?.prepare(spec)
+        match?.prepare(spec)
         limiter?.prepare(spec)
         dither.prepare(spec)
     }
@@ -58,6 +65,7 @@ final class MasterChain {
         if runs(.equalizer) { equalizer?.process(block) }
         if runs(.busCompressor) { busCompressor?.process(block) }
         if runs(.width) { widener?.process(block) }
+        if runs(.match) { match?.process(block) }
         if runs(.gain) {
             let gain = gain
             for i in 0..<block.frameCount { block.left[i] *= gain }

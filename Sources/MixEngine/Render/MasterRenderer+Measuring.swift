@@ -81,7 +81,7 @@ extension MasterRenderer {
     ) throws {
         let master = try MasterChain(
             recipe: recipe, basic: basic, gainDB: gainDB, bitDepth: format.bitDepth,
-            spec: ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity))
+            spec: ProcessSpec(sampleRate: Double(clock.sampleRate), maxFrameCount: capacity), matchBands: matchBands)
         let source = LimitedBus(
             bus: bus, from: start - warmUpFrames, totalFrameCount: clock.totalFrameCount, master: master, capacity: capacity)
         // The bus frame the source's next block stands for. The meter forgets

@@ -44,8 +44,15 @@ final class MasterRenderer {
     private let layout: FrameLayout
     let capacity: Int
 
-    init(recipe: MixRecipe, format: OutputFormat, basic: Bool, clock: MeterClock, layout: FrameLayout, capacity: Int) {
+    /// The reference match EQ the passes run before the gain (empty: none).
+    let matchBands: [Equalizer.Band]
+
+    init(
+        recipe: MixRecipe, format: OutputFormat, basic: Bool, clock: MeterClock, layout: FrameLayout, capacity: Int,
+        matchBands: [Equalizer.Band] = []
+    ) {
         self.recipe = recipe
+        self.matchBands = matchBands
         self.format = format
         self.basic = basic
         self.clock = clock
@@ -67,7 +74,8 @@ final class MasterRenderer {
         var measurement = Measurement(gainDB: gainDB)
         bus.rewind()
         output?.records.rewind()
-        let master = try MasterChain(recipe: recipe, basic: basic, gainDB: gainDB, bitDepth: format.bitDepth, spec: spec)
+        let master = try MasterChain(
+            recipe: recipe, basic: basic, gainDB: gainDB, bitDepth: format.bitDepth, spec: spec, matchBands: matchBands)
         let source = LimitedBus(bus: bus, from: 0, totalFrameCount: clock.totalFrameCount, master: master, capacity: capacity)
         let (left, right) = (source.left, source.right)
 

@@ -20,12 +20,15 @@ public struct MixOptions: Sendable {
     public var concurrency: Int
     /// How much of each automatic stage the tracks' chains and the master apply.
     public var intensity: MixIntensity
+    /// A song whose tonal balance and loudness the master matches (`ReferenceMatch`), within
+    /// the recipe's ceiling; not in the basic mix.
+    public var reference: ReferenceTrack?
 
     public init(
         recipeName: String, recipe: MixRecipe, presets: [Role: RolePreset], format: OutputFormat = .wav24,
         framesPerSecond: Int = 30, basic: Bool = false, stemGainsDB: [String: Double] = [:],
         mutedStems: Set<String> = [], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-        intensity: MixIntensity = .full
+        intensity: MixIntensity = .full, reference: ReferenceTrack? = nil
     ) {
         self.recipeName = recipeName
         self.recipe = recipe
@@ -37,14 +40,17 @@ public struct MixOptions: Sendable {
         self.mutedStems = mutedStems
         self.concurrency = max(1, concurrency)
         self.intensity = intensity
+        self.reference = reference
     }
 
-    /// These options with the intensities applied to the presets and the recipe the chains are
-    /// built from (each at its own intensity and the mix's); `intensity` stays, for the summary.
-    var applyingIntensity: MixOptions {
+    /// These options as the chains are built from them: the presets and the recipe at the mix's
+    /// intensity (each at its own first; `intensity` stays, for the summary), and the recipe's
+    /// target the reference's loudness when there is one.
+    var prepared: MixOptions {
         var options = self
         options.recipe = recipe.applying(intensity.master)
         options.presets = presets.mapValues { $0.applying(intensity.tracks) }
+        if let reference, !basic { options.recipe.targetLUFS = max(-40, min(-3, reference.loudnessLUFS)) }
         return options
     }
 

@@ -4,11 +4,12 @@ import MixDSP
 
 /// Renders an inspected session to a mastered file, its meter frames and its summary.
 ///
-/// Two passes over the audio, streamed in blocks: the first renders every track and the blend
-/// and the master's level-independent stages into a spool with its loudness measured; the
-/// second masters from the spool (gain → true-peak limiter → dither): measuring passes until
-/// the gain settles, then writing, again with a corrected gain until the written file measures
-/// on target. The exported file is checked by meters independent of the limiter, run on its
+/// Passes over the audio, streamed in blocks: the first renders every track and sums them by
+/// group into a spool, the groups' loudness measured; the balance gives each group its gain; the
+/// blend sums the groups at their gains and runs the master's level-independent stages into a
+/// second spool, its loudness measured; the master passes take it from there (gain → true-peak
+/// limiter → dither): measuring passes until the gain settles, then writing, again with a
+/// corrected gain until the written file measures on target. The exported file is checked by meters independent of the limiter, run on its
 /// samples as it is written and held against a decode of the closed file (`OutputVerifier`),
 /// before it is put in place; one that breaks the ceiling is removed and reported as an error.
 public struct MixRenderer: Sendable {
@@ -30,8 +31,8 @@ public struct MixRenderer: Sendable {
     public var options: MixOptions
     /// Mix the usable stems when some are rejected (they are listed in the summary).
     public var skipInvalid: Bool
-    /// Whether `options`' presets and recipe are already at its intensity.
-    private var atIntensity = false
+    /// Whether `options` are already `prepared` (intensity applied, the reference's target set).
+    private var prepared = false
 
     public init(options: MixOptions, skipInvalid: Bool = false) {
         self.options = options
@@ -45,11 +46,11 @@ public struct MixRenderer: Sendable {
         progress: @escaping (MixProgress) -> Void = { _ in }, frames: (any MeterFrameSink)? = nil,
         isCancelled: @escaping () -> Bool = { Task.isCancelled }
     ) throws -> MixSummary {
-        guard atIntensity else {
+        guard prepared else {
             // The chains are built from the presets and the recipe at the mix's intensity.
             var renderer = self
-            renderer.options = options.applyingIntensity
-            renderer.atIntensity = true
+            renderer.options = options.prepared
+            renderer.prepared = true
             return try renderer.render(inspection, to: destination, progress: progress, frames: frames, isCancelled: isCancelled)
         }
         defer { frames?.finish() }
@@ -128,13 +129,20 @@ public struct MixRenderer: Sendable {
         let bus = try Spool(directory: workDirectory, name: "bus")
         let busResult = try BlendPass(
             groups: trackResult.groups, gainsDB: groupGainsDB, trackGroups: trackResult.trackGroups, recipe: options.recipe,
-            basic: options.basic, clock: clock, layout: layout, capacity: capacity
+            basic: options.basic, clock: clock, layout: layout, capacity: capacity,
+            measuresTone: options.reference != nil && !options.basic
         ).run(
             groups: groupSpool!, records: records, bus: bus,
             progress: { report(MixProgress(stage: .mixing, fraction: RenderProgress.blend.at($0))) }, isCancelled: isCancelled)
         // The groups' spool (three times the bus's size) goes before the master passes.
         groupSpool = nil
         timing.mark("blend, the master's head, the bus")
+
+        // A reference: the EQ that moves the head's tonal balance to the reference's.
+        let match = options.basic ? nil : options.reference.flatMap { reference in
+            busResult.headSpectrumDB.flatMap { ReferenceMatch(mix: $0, reference: reference.spectrumDB, sampleRate: Double(rate)) }
+        }
+        let matchBands = match?.bands ?? []
 
         // Pass 2: the master to the target, passes decided by the gain search, each one's
         // result measured on the master's output (the written file's, read back, for a file).
@@ -145,12 +153,14 @@ public struct MixRenderer: Sendable {
             var aimed = options.recipe
             aimed.ceilingDBTP -= ceilingTrimDB
             return MasterRenderer(
-                recipe: aimed, format: options.format, basic: options.basic, clock: clock, layout: layout, capacity: capacity)
+                recipe: aimed, format: options.format, basic: options.basic, clock: clock, layout: layout, capacity: capacity,
+                matchBands: matchBands)
         }
         // The master with no limiter (the basic mix's tail: gain → dither), for the probe of its
         // true peak and for writing at 0 % limiter intensity.
         let unlimited = MasterRenderer(
-            recipe: options.recipe, format: options.format, basic: true, clock: clock, layout: layout, capacity: capacity)
+            recipe: options.recipe, format: options.format, basic: true, clock: clock, layout: layout, capacity: capacity,
+            matchBands: matchBands)
         var renderer = master(ceilingTrimDB: 0)
         var aimTrimDB = 0.0
         var masteringEnd = RenderProgress.mastering.start
@@ -188,8 +198,8 @@ public struct MixRenderer: Sendable {
                 let span = RenderProgress.exporting
                 report(MixProgress(stage: .exporting, fraction: span.start))
                 let written = try write(
-                    search.usesLimiter ? renderer : unlimited, gainDB: gainDB, bus: bus, records: records, destination: destination, header: header,
-                    rate: rate, publish: publish,
+                    search.usesLimiter ? renderer : unlimited, gainDB: gainDB, bus: bus, records: records,
+                    destination: destination, header: header, rate: rate, publish: publish,
                     progress: { report(MixProgress(stage: .exporting, fraction: span.at($0))) },
                     isCancelled: isCancelled)
                 timing.mark("master pass \(search.passes) (writing), its check")
@@ -218,8 +228,9 @@ public struct MixRenderer: Sendable {
         // old frames or an old summary.
         let summary = makeSummary(
             inspection: inspection, tracks: tracks, muted: muted, destination: destination, clock: clock,
-            trackResult: trackResult, balance: balance, busResult: busResult, final: (kept.measurement, kept.reading), gainDB: gainDB, passes: passes,
-            plan: search.plan, limiterShare: limiterShare, renderSeconds: Date().timeIntervalSince(started))
+            trackResult: trackResult, balance: balance, busResult: busResult, final: (kept.measurement, kept.reading),
+            gainDB: gainDB, passes: passes, plan: search.plan, limiterShare: limiterShare, match: match,
+            renderSeconds: Date().timeIntervalSince(started))
         let summaryFile = try SummaryFile.prepare(summary, for: destination.summaryURL)
         try kept.frames.commit()
         try summaryFile.commit()
@@ -272,7 +283,7 @@ public struct MixRenderer: Sendable {
         inspection: SessionInspection, tracks: [TrackRenderer], muted: [String], destination: Destination,
         clock: MeterClock, trackResult: TrackPass.Result, balance: GroupBalance.Decision, busResult: BlendPass.Result,
         final: (measurement: MasterRenderer.Measurement, reading: OutputVerifier.Reading),
-        gainDB: Double, passes: Int, plan: LoudnessPlan, limiterShare: Double, renderSeconds: Double
+        gainDB: Double, passes: Int, plan: LoudnessPlan, limiterShare: Double, match: ReferenceMatch?, renderSeconds: Double
     ) -> MixSummary {
         let recipe = options.recipe
         let reading = final.reading
@@ -315,6 +326,7 @@ public struct MixRenderer: Sendable {
             },
             balance: MixSummary.Balance(balance, recipe: recipe, basic: options.basic, groups: trackResult.groups),
             intensity: options.intensity,
+            reference: options.basic ? nil : options.reference.map { MixSummary.Reference($0, match: match) },
             muted: muted,
             rejected: inspection.rejectedStems.map { .init(file: $0.fileName, reason: $0.rejection?.reason ?? "") },
             spectra: MixSummary.Spectra(

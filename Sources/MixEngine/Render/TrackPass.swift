@@ -49,8 +49,8 @@ final class TrackPass: @unchecked Sendable {
         banks = try TrackBanks(tracks: tracks, sampleRate: clock.sampleRate, maxFrameCount: clock.longestPeriod)
         layout = FrameLayout(trackCount: tracks.count)
         stage = GroupStage(
-            roles: tracks.map(\.role), userGainsDB: tracks.map(\.userGainDB), sampleRate: clock.sampleRate, expectedFrameCount: Int(clock.totalFrameCount),
-            capacity: chunkCapacity)
+            roles: tracks.map(\.role), userGainsDB: tracks.map(\.userGainDB), sampleRate: clock.sampleRate,
+            expectedFrameCount: Int(clock.totalFrameCount), capacity: chunkCapacity)
         trackLoudness = GatedLoudnessBank(streamCount: tracks.count, sampleRate: clock.sampleRate)
         monoCheck = TrackMonoCheck(tracks: tracks, sampleRate: clock.sampleRate, capacity: chunkCapacity)
         trackLefts = .allocate(capacity: tracks.count)

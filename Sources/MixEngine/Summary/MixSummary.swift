@@ -175,6 +175,8 @@ public struct MixSummary: Sendable, Encodable {
     public var balance: Balance
     /// How much of each automatic stage the tracks and the master applied.
     public var intensity: MixIntensity
+    /// The reference matched, and the EQ that matched it (nil: none).
+    public var reference: Reference?
     public var muted: [String]
     public var rejected: [Rejected]
     public var spectra: Spectra
@@ -185,7 +187,7 @@ public struct MixSummary: Sendable, Encodable {
     public var renderSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case output, recipe, format, basic, master, tracks, balance, intensity, muted, rejected, spectra, quality, waveform
+        case output, recipe, format, basic, master, tracks, balance, intensity, reference, muted, rejected, spectra, quality, waveform
         case framesFile = "frames_file", durationSeconds = "duration_s", sampleRate = "sample_rate"
         case framesPerSecond = "frames_per_second", targetLUFS = "target_lufs", ceilingDBTP = "ceiling_dbtp"
         case integratedLUFS = "integrated_lufs", loudnessRangeLU = "loudness_range_lu", truePeakDBTP = "true_peak_dbtp"
@@ -217,6 +219,7 @@ public struct MixSummary: Sendable, Encodable {
         try c.encode(tracks, forKey: .tracks)
         try c.encode(balance, forKey: .balance)
         try c.encode(["tracks": intensity.tracks, "master": intensity.master], forKey: .intensity)
+        try c.encode(reference, forKey: .reference)
         try c.encode(muted, forKey: .muted)
         try c.encode(rejected, forKey: .rejected)
         try c.encode(spectra, forKey: .spectra)

@@ -43,6 +43,11 @@ struct MixCommand: AsyncParsableCommand {
             valueName: "STAGE=PERCENT"))
     var intensities: [String] = []
 
+    @Option(
+        help: "A song whose tonal balance (a master EQ within ±6 dB per band) and loudness the master matches, under the recipe's ceiling.",
+        completion: .file())
+    var reference: String?
+
     @Option(help: "A JSON file of role preset changes, merged onto the built-in presets.", completion: .file())
     var presets: String?
 
@@ -70,8 +75,22 @@ struct MixCommand: AsyncParsableCommand {
                 "--out \(outputURL.path): the mix would land in the session folder and be taken as a stem next time; write it elsewhere")
         }
         _ = try parsedIntensity()
+        if basic, let reference {
+            throw ValidationError("--reference \(reference): the basic mix is the plain sum; it matches no reference")
+        }
         if let ext = out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }), !ext.isEmpty, ext != format.fileExtension {
             throw ValidationError("--out \(out!): a .\(ext) name for \(format.rawValue) output; use .\(format.fileExtension)")
+        }
+    }
+
+    /// The `--reference` song, measured.
+    private func analyzedReference() throws -> ReferenceTrack? {
+        guard let reference else { return nil }
+        do {
+            return try ReferenceTrack.analyze(url: URL(fileURLWithPath: reference))
+        } catch let error as MixError {
+            // A reference that cannot be used is a bad option value, like any other.
+            throw ValidationError("--reference \(reference): \(error.description)")
         }
     }
 
@@ -123,7 +142,7 @@ struct MixCommand: AsyncParsableCommand {
         let library = try loadLibrary()
         let options = MixOptions(
             recipeName: recipe, recipe: try library.recipe(named: recipe), presets: library.rolePresets, format: format,
-            framesPerSecond: fps, basic: basic, intensity: try parsedIntensity())
+            framesPerSecond: fps, basic: basic, intensity: try parsedIntensity(), reference: try analyzedReference())
         let summary = try await MixSession.run(
             folder: URL(fileURLWithPath: folder), output: outputURL, options: options,
             inspector: SessionInspector(

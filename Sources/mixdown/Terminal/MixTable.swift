@@ -57,6 +57,12 @@ struct MixTable {
             lines.append("Balance: not applied (\(note))")
         }
         if let note = balance.note, balance.applied { lines.append("– \(note)") }
+        if let reference = summary.reference {
+            let largest = reference.largestGainDB
+            lines.append(
+                "Reference \(reference.file): its loudness \(String(format: "%.1f", reference.loudnessLUFS)) LUFS as the target; "
+                    + "its tonal balance by \(reference.eq.count) EQ bands, up to \(String(format: "%.1f", largest)) dB")
+        }
         if let note = summary.targetNote { lines.append("Note: \(note)") }
         lines += [""] + Self.quality(summary.quality)
         lines += [
