@@ -9,9 +9,10 @@ import MixDSP
 /// blend sums the groups at their gains and runs the master's level-independent stages into a
 /// second spool, its loudness measured; the master passes take it from there (gain → true-peak
 /// limiter → dither): measuring passes until the gain settles, then writing, again with a
-/// corrected gain until the written file measures on target. The exported file is checked by meters independent of the limiter, run on its
-/// samples as it is written and held against a decode of the closed file (`OutputVerifier`),
-/// before it is put in place; one that breaks the ceiling is removed and reported as an error.
+/// corrected gain until the written file measures on target. The exported file is checked by
+/// meters independent of the limiter, run on its samples as it is written and held against a
+/// decode of the closed file (`OutputVerifier`), before it is put in place; one that breaks the
+/// ceiling is removed and reported as an error.
 public struct MixRenderer: Sendable {
     /// Where the render writes: the mix, its frames and its summary.
     public struct Destination: Sendable {
@@ -47,7 +48,8 @@ public struct MixRenderer: Sendable {
         isCancelled: @escaping () -> Bool = { Task.isCancelled }
     ) throws -> MixSummary {
         guard prepared else {
-            // The chains are built from the presets and the recipe at the mix's intensity.
+            // The chains are built from the presets and the recipe at the mix's intensity, the
+            // master aimed at the reference's loudness when there is one.
             var renderer = self
             renderer.options = options.prepared
             renderer.prepared = true
@@ -138,7 +140,8 @@ public struct MixRenderer: Sendable {
         groupSpool = nil
         timing.mark("blend, the master's head, the bus")
 
-        // A reference: the EQ that moves the head's tonal balance to the reference's.
+        // A reference: the EQ that moves the head's tonal balance to the reference's. The bus's
+        // loudness was measured without it; the gain search's measuring passes run it.
         let match = options.basic ? nil : options.reference.flatMap { reference in
             busResult.headSpectrumDB.flatMap { ReferenceMatch(mix: $0, reference: reference.spectrumDB, sampleRate: Double(rate)) }
         }
